@@ -1,0 +1,100 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Module map: see docs/ARCHITECTURE.md. Each target depends only on targets listed above it.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "Chorus",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "chorus", targets: ["chorus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Ruby Marshal 4.8 reader/writer over a small value enum. No I/O.
+        .target(name: "RubyMarshal", swiftSettings: strict),
+        // Domain values: requests, replies, filters, facts, DDL, configuration. No I/O beyond reading files given to it.
+        .target(name: "ChorusCore", dependencies: ["RubyMarshal"], swiftSettings: strict),
+        // Security providers (psk), caller ids, TTL checks.
+        .target(
+            name: "ChorusSecurity",
+            dependencies: ["ChorusCore", "RubyMarshal", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        // STOMP frames, the incremental parser, the encoder, and the NIO client connection.
+        .target(
+            name: "STOMP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // The embedded broker: routing core + thin NIO server.
+        .target(
+            name: "ChorusBroker",
+            dependencies: [
+                "STOMP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // MCollective's connector dialects: destinations and headers.
+        .target(name: "ChorusConnector", dependencies: ["ChorusCore", "STOMP"], swiftSettings: strict),
+        // The node daemon: pipeline, agent host, facts, stats.
+        .target(
+            name: "ChorusServer",
+            dependencies: [
+                "ChorusCore", "ChorusSecurity", "ChorusConnector", "STOMP", "RubyMarshal",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict),
+        // Built-in agents (rpcutil, discovery) and their DDLs.
+        .target(
+            name: "ChorusAgents",
+            dependencies: ["ChorusServer", "ChorusCore", "RubyMarshal"],
+            resources: [.copy("DDL")],
+            swiftSettings: strict),
+        // The RPC client library: discovery, fan-out, reply collection, batching, aggregation.
+        .target(
+            name: "ChorusClient",
+            dependencies: [
+                "ChorusCore", "ChorusSecurity", "ChorusConnector", "STOMP", "RubyMarshal",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // The executable: thin commands and rendering.
+        .executableTarget(
+            name: "chorus",
+            dependencies: [
+                "ChorusCore", "ChorusSecurity", "STOMP", "ChorusBroker", "ChorusConnector",
+                "ChorusServer", "ChorusAgents", "ChorusClient", "RubyMarshal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+
+        .testTarget(name: "RubyMarshalTests", dependencies: ["RubyMarshal"]),
+        .testTarget(name: "ChorusCoreTests", dependencies: ["ChorusCore", "RubyMarshal"]),
+        .testTarget(
+            name: "ChorusSecurityTests",
+            dependencies: ["ChorusSecurity", "ChorusCore", "RubyMarshal"]),
+        .testTarget(name: "STOMPTests", dependencies: ["STOMP", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(
+            name: "ChorusBrokerTests",
+            dependencies: ["ChorusBroker", "STOMP", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["chorus", "ChorusCore", "RubyMarshal", "STOMP", "ChorusSecurity"]),
+    ]
+)
