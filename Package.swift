@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "ChorusAgents",
             dependencies: ["ChorusServer", "ChorusCore", "RubyMarshal"],
-            resources: [.copy("DDL")],
+            resources: [.embedInCode("DDL/rpcutil.json"), .embedInCode("DDL/discovery.json")],
             swiftSettings: strict),
         // The RPC client library: discovery, fan-out, reply collection, batching, aggregation.
         .target(
@@ -95,6 +95,10 @@ let package = Package(
             dependencies: ["ChorusBroker", "STOMP", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["chorus", "ChorusCore", "RubyMarshal", "STOMP", "ChorusSecurity"]),
+            dependencies: [
+                "chorus", "ChorusCore", "RubyMarshal", "STOMP", "ChorusSecurity",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ]
 )

@@ -1,0 +1,14 @@
+import ChorusCore
+import ChorusServer
+
+/// The agents every Chorus node carries.
+public enum BuiltinAgents {
+    public static func all() throws -> [any Agent] {
+        [try DiscoveryAgent(), try RPCUtilAgent()]
+    }
+
+    /// DDLs of the built-in agents, for clients that validate before sending.
+    public static func ddls() throws -> [AgentDDL] {
+        [try BuiltinDDL.discovery(), try BuiltinDDL.rpcutil()]
+    }
+}

@@ -1,0 +1,49 @@
+import STOMP
+
+/// How `chorus broker` runs, read from a `key = value` file in MCollective's style:
+///
+/// ```
+/// # where to listen (repeatable; the first one replaces the default)
+/// listen = 127.0.0.1:61613
+/// listen = [::1]:61613
+/// # accepted logins; none configured = accept any login
+/// user.mcollective = marionette
+/// # heart-beats (ms): the fastest the broker sends, the fastest it wants to hear; 0 = off
+/// heartbeat.send_ms = 5000
+/// heartbeat.receive_ms = 5000
+/// limits.max_frame_bytes = 16777216
+/// limits.max_headers = 128
+/// limits.max_header_line_bytes = 8192
+/// limits.queue_depth = 1000
+/// limits.max_pending_messages = 5000
+/// loglevel = info
+/// ```
+public struct BrokerConfiguration: Sendable, Equatable {
+    /// Addresses to listen on (default `127.0.0.1:61613`).
+    public var listen: [ListenAddress] = [ListenAddress(host: "127.0.0.1", port: 61613)]
+    /// Login → passcode. Empty = accept any login.
+    public var users: [String: String] = [:]
+    /// The fastest the broker sends heart-beats (ms, the `sx` it offers); 0 = never.
+    public var heartbeatSendMilliseconds = 5000
+    /// The fastest the broker wants heart-beats (ms, the `sy` it offers); 0 = never.
+    public var heartbeatReceiveMilliseconds = 5000
+    /// Frame parser bounds.
+    public var limits = STOMPLimits.default
+    /// Most messages buffered per queue while no consumer matches.
+    public var queueDepth = 1000
+    /// Most messages queued to one consumer whose socket is not writable; more are dropped.
+    public var maxPendingMessagesPerConsumer = 5000
+    /// `loglevel` from the file, if given: MCollective's debug, info, warn, error, fatal (swift-log's
+    /// names are accepted too).
+    public var logLevel: String?
+
+    /// The defaults: listen on 127.0.0.1:61613, accept any login.
+    public init() {}
+
+    /// Whether `login`/`passcode` may connect.
+    public func authenticates(login: String?, passcode: String?) -> Bool {
+        guard !users.isEmpty else { return true }
+        guard let login, let expected = users[login] else { return false }
+        return passcode == expected
+    }
+}

@@ -1,0 +1,27 @@
+import NIOCore
+
+/// One queue: its consumers in subscription order, the round-robin cursor, and the bounded
+/// buffer of messages no consumer has matched yet.
+struct QueueState {
+    var consumers: [Subscription] = []
+    var cursor = 0
+    var pending = CircularBuffer<BrokerMessage>()
+
+    var isIdle: Bool { consumers.isEmpty && pending.isEmpty }
+
+    /// The next consumer, round robin from the cursor, whose selector selects `message`; the
+    /// cursor moves past it.
+    mutating func nextConsumer(for message: BrokerMessage) -> Subscription? {
+        let count = consumers.count
+        guard count > 0 else { return nil }
+        if cursor >= count { cursor = 0 }
+        for step in 0..<count {
+            let index = (cursor + step) % count
+            if consumers[index].selects(message) {
+                cursor = (index + 1) % count
+                return consumers[index]
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,417 @@
+import Logging
+import NIOCore
+import STOMP
+
+/// One client connection: feeds bytes to the ``STOMPFrameDecoder``, carries out CONNECT
+/// negotiation, hands SEND/SUBSCRIBE/UNSUBSCRIBE to the ``BrokerRouter``, writes MESSAGE,
+/// RECEIPT and ERROR frames, and keeps heart-beats.
+///
+/// Every frame the broker writes is followed by `\n`, as ActiveMQ and RabbitMQ do.
+///
+/// Backpressure policy: deliveries are written to the channel without waiting. Once more than
+/// ``outboundHighWaterMark`` bytes (4 MiB) wait to be sent the channel is not writable; from then
+/// on at most `maxPendingMessagesPerConsumer` further MESSAGE frames are queued and later ones are
+/// dropped and counted in ``BrokerStats/Snapshot/dropped``, until the backlog falls below
+/// ``outboundLowWaterMark`` (1 MiB) again. A slow consumer thus loses messages instead of growing
+/// the broker's memory without bound, while short bursts to healthy consumers are absorbed.
+///
+/// Protocol errors (unparseable bytes, a frame before CONNECT, a bad destination or selector,
+/// refused login) get an ERROR frame with a `message` header and an explanatory body, after
+/// which the connection is closed.
+final class BrokerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum Phase {
+        case awaitingConnect
+        case connected
+        case closing
+    }
+
+    /// Outbound backlog (bytes) above which a connection counts as a slow consumer.
+    static let outboundHighWaterMark = 4 * 1024 * 1024
+    /// Outbound backlog (bytes) below which it is healthy again.
+    static let outboundLowWaterMark = 1024 * 1024
+    /// How long a client may take to send CONNECT.
+    static let connectTimeout = TimeAmount.seconds(30)
+    private static let frameTrailer = ByteBuffer(bytes: [0, UInt8(ascii: "\n")])
+    private static let heartbeat = ByteBuffer(bytes: [UInt8(ascii: "\n")])
+
+    private let router: BrokerRouter
+    private var logger: Logger
+    private var id = ConnectionID(0)
+    private var isRegistered = false
+    private var context: ChannelHandlerContext?
+    private var phase = Phase.awaitingConnect
+    private var decoder: STOMPFrameDecoder
+    private var inbound = ByteBuffer()
+    private var escapesHeaders = false
+    private var hasUnflushedWrites = false
+    private var wroteSinceHeartbeat = false
+    private var lastRead = NIODeadline.now()
+    private var pendingWhileUnwritable = 0
+    private var timers: [RepeatedTask] = []
+    private var connectTimer: Scheduled<Void>?
+
+    init(router: BrokerRouter) {
+        self.router = router
+        self.logger = router.logger
+        self.decoder = STOMPFrameDecoder(limits: router.configuration.limits)
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { activate(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        activate(context)
+        context.fireChannelActive()
+    }
+
+    private func activate(_ context: ChannelHandlerContext) {
+        guard id.rawValue == 0 else { return }
+        id = router.register(self)
+        isRegistered = true
+        logger[metadataKey: "connection"] = "\(id)"
+        logger.debug("client \(id) connected from \(BrokerServer.describe(context.remoteAddress))")
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        connectTimer = context.eventLoop.scheduleTask(in: Self.connectTimeout) {
+            let handler = bound.value
+            if handler.phase == .awaitingConnect {
+                handler.logger.info("client \(handler.id) sent no CONNECT in time; closing")
+                handler.context?.close(promise: nil)
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        tearDown()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        tearDown()
+        self.context = nil
+    }
+
+    private func tearDown() {
+        if phase != .closing { phase = .closing }
+        connectTimer?.cancel()
+        connectTimer = nil
+        for timer in timers { timer.cancel() }
+        timers.removeAll()
+        if isRegistered {
+            isRegistered = false
+            router.unregister(id)
+            logger.debug("client \(id) disconnected")
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        guard phase != .closing else { return }
+        lastRead = .now()
+        if inbound.readableBytes == 0 {
+            inbound = incoming
+        } else {
+            inbound.writeBuffer(&incoming)
+        }
+        do {
+            while phase != .closing, let event = try decoder.next(&inbound) {
+                if case .frame(let frame) = event { handle(frame) }
+            }
+        } catch {
+            protocolError(error.message, detail: "The broker could not parse the bytes it received: \(error.message).")
+        }
+        if inbound.readableBytes == 0 {
+            inbound = ByteBuffer()
+        } else if inbound.readerIndex > 65536, inbound.readerIndex > inbound.capacity / 2 {
+            inbound.discardReadBytes()
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        router.flushPending()
+        router.publishStats()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { pendingWhileUnwritable = 0 }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("client \(id): connection error \(error)")
+        context.close(promise: nil)
+    }
+
+    // MARK: Frames
+
+    private func handle(_ frame: STOMPFrame) {
+        switch phase {
+        case .closing:
+            return
+        case .awaitingConnect:
+            guard frame.command == .connect || frame.command == .stomp else {
+                protocolError(
+                    "Expected CONNECT", detail: "The first frame must be CONNECT or STOMP, not \(frame.command.rawValue).")
+                return
+            }
+            connect(frame)
+        case .connected:
+            switch frame.command {
+            case .send: send(frame)
+            case .subscribe: subscribe(frame)
+            case .unsubscribe: unsubscribe(frame)
+            case .ack, .nack: receipt(for: frame)
+            case .disconnect: disconnect(frame)
+            case .begin, .commit, .abort:
+                protocolError(
+                    "Transactions are not supported", detail: "This broker does not support BEGIN, COMMIT and ABORT.",
+                    frame: frame)
+            case .connect, .stomp:
+                protocolError("Already connected", detail: "The client sent \(frame.command.rawValue) twice.", frame: frame)
+            case .connected, .message, .receipt, .error:
+                protocolError(
+                    "Unexpected \(frame.command.rawValue) frame",
+                    detail: "\(frame.command.rawValue) is a server frame; clients may not send it.", frame: frame)
+            }
+        }
+    }
+
+    private func connect(_ frame: STOMPFrame) {
+        switch ConnectNegotiation.negotiate(frame.headers, configuration: router.configuration) {
+        case .failure(let refusal):
+            var isAuthFailure = false
+            if case .authenticationFailed = refusal {
+                isAuthFailure = true
+                router.connectionCounters.authFailures += 1
+                logger.info("client \(id): authentication failed for login '\(frame.headers["login"] ?? "")'")
+            }
+            protocolError(refusal.message, detail: refusal.detail, frame: frame, countsAsProtocolError: !isAuthFailure)
+        case .success(let negotiated):
+            connectTimer?.cancel()
+            connectTimer = nil
+            phase = .connected
+            var headers = STOMPHeaders()
+            headers.add("server", "Chorus/\(BrokerServer.version)")
+            headers.add("heart-beat", negotiated.heartBeatHeader)
+            headers.add("session", "ID:\(router.runID)-\(id.rawValue)")
+            headers.add("version", negotiated.version.rawValue)
+            writeFrame(STOMPFrame(command: .connected, headers: headers))
+            escapesHeaders = negotiated.version.usesEscapes
+            decoder.unescapesHeaders = escapesHeaders
+            startHeartbeats(negotiated)
+            logger.debug(
+                "client \(id) connected with STOMP \(negotiated.version.rawValue), heart-beat \(negotiated.heartBeatHeader)")
+        }
+    }
+
+    private func send(_ frame: STOMPFrame) {
+        guard let destination = destination(of: frame) else { return }
+        let message = BrokerMessage(
+            destination: destination, messageID: router.nextMessageID(), headers: frame.headers, body: frame.body)
+        router.publish(message)
+        receipt(for: frame)
+    }
+
+    private func subscribe(_ frame: STOMPFrame) {
+        guard let destination = destination(of: frame) else { return }
+        var selector: Selector?
+        if let text = frame.headers["selector"] {
+            do {
+                selector = try Selector(text)
+            } catch {
+                protocolError("Invalid selector", detail: "The selector '\(text)' is not valid: \(error).", frame: frame)
+                return
+            }
+        }
+        let subscription = Subscription(
+            connection: id, id: frame.headers["id"], destination: destination, selector: selector,
+            escapesHeaders: escapesHeaders)
+        do {
+            try router.subscribe(subscription)
+        } catch {
+            protocolError("Duplicate subscription", detail: "\(error).", frame: frame)
+            return
+        }
+        receipt(for: frame)
+    }
+
+    private func unsubscribe(_ frame: STOMPFrame) {
+        let subscriptionID = frame.headers["id"]
+        let destination = frame.headers["destination"]
+        guard subscriptionID != nil || destination != nil else {
+            protocolError(
+                "Missing id or destination", detail: "UNSUBSCRIBE must name the subscription's id or destination.",
+                frame: frame)
+            return
+        }
+        router.core.unsubscribe(connection: id, id: subscriptionID, destination: destination)
+        receipt(for: frame)
+    }
+
+    private func disconnect(_ frame: STOMPFrame) {
+        receipt(for: frame)
+        phase = .closing
+        if isRegistered {
+            isRegistered = false
+            router.unregister(id)
+        }
+        closeAfterFlush()
+    }
+
+    /// The frame's destination, or nil after sending an ERROR.
+    private func destination(of frame: STOMPFrame) -> Destination? {
+        guard let path = frame.headers["destination"] else {
+            protocolError(
+                "Missing destination", detail: "\(frame.command.rawValue) needs a destination header.", frame: frame)
+            return nil
+        }
+        guard let destination = Destination(path) else {
+            protocolError(
+                "Unknown destination",
+                detail: "'\(path)' is not supported; use /topic/NAME or /queue/NAME.", frame: frame)
+            return nil
+        }
+        return destination
+    }
+
+    private func receipt(for frame: STOMPFrame) {
+        guard let receipt = frame.headers["receipt"] else { return }
+        writeFrame(STOMPFrame(command: .receipt, headers: [("receipt-id", receipt)]))
+    }
+
+    /// Sends ERROR (message header + body) and closes the connection once it is written.
+    private func protocolError(
+        _ message: String, detail: String, frame: STOMPFrame? = nil, countsAsProtocolError: Bool = true
+    ) {
+        guard phase != .closing else { return }
+        if countsAsProtocolError { router.connectionCounters.protocolErrors += 1 }
+        logger.info("client \(id): \(message); sending ERROR and closing")
+        var headers = STOMPHeaders()
+        headers.add("message", message)
+        if let receipt = frame?.headers["receipt"] { headers.add("receipt-id", receipt) }
+        headers.add("content-type", "text/plain")
+        writeFrame(STOMPFrame(command: .error, headers: headers, body: ByteBuffer(string: detail + "\n")))
+        phase = .closing
+        if isRegistered {
+            isRegistered = false
+            router.unregister(id)
+        }
+        closeAfterFlush()
+    }
+
+    private func closeAfterFlush() {
+        guard let context else { return }
+        hasUnflushedWrites = false
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in
+            bound.value.close(promise: nil)
+        }
+    }
+
+    // MARK: Writing
+
+    /// Writes one broker frame (plus the trailing `\n`) and schedules a flush.
+    private func writeFrame(_ frame: STOMPFrame) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: STOMPFrameEncoder.estimatedSize(of: frame) + 1)
+        STOMPFrameEncoder.encode(frame, into: &buffer, escapeHeaders: escapesHeaders)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        noteWrite()
+    }
+
+    /// Writes one MESSAGE: the subscription's leader, the message's shared header block, the
+    /// body (the sender's buffer, not copied) and NUL + `\n`.
+    func deliver(_ subscription: Subscription, _ message: BrokerMessage) {
+        guard phase == .connected, let context else { return }
+        if !context.channel.isWritable {
+            guard pendingWhileUnwritable < router.configuration.maxPendingMessagesPerConsumer else {
+                router.slowConsumerDrops += 1
+                return
+            }
+            pendingWhileUnwritable += 1
+        }
+        context.write(wrapOutboundOut(subscription.frameLeader), promise: nil)
+        context.write(
+            wrapOutboundOut(message.headerBlock(escaped: escapesHeaders, allocator: context.channel.allocator)),
+            promise: nil)
+        if message.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(message.body), promise: nil)
+        }
+        context.write(wrapOutboundOut(Self.frameTrailer), promise: nil)
+        noteWrite()
+    }
+
+    private func noteWrite() {
+        wroteSinceHeartbeat = true
+        if !hasUnflushedWrites {
+            hasUnflushedWrites = true
+            router.markNeedsFlush(self)
+        }
+    }
+
+    func flushIfNeeded() {
+        guard hasUnflushedWrites, let context else { return }
+        hasUnflushedWrites = false
+        context.flush()
+    }
+
+    /// Closes the channel; the future completes when it is closed.
+    func close() -> EventLoopFuture<Void> {
+        guard let context else { return router.eventLoop.makeSucceededVoidFuture() }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.close(promise: promise)
+        return promise.futureResult.recover { _ in }
+    }
+
+    // MARK: Heart-beats
+
+    private func startHeartbeats(_ negotiated: ConnectNegotiation) {
+        guard let context else { return }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        if negotiated.sendInterval > 0 {
+            let interval = TimeAmount.milliseconds(Int64(negotiated.sendInterval))
+            timers.append(
+                context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                    bound.value.sendHeartbeatIfIdle()
+                })
+        }
+        if negotiated.receiveInterval > 0 {
+            let allowed = TimeAmount.milliseconds(Int64(negotiated.receiveInterval) * 2)
+            let check = TimeAmount.milliseconds(max(1, Int64(negotiated.receiveInterval) / 2))
+            timers.append(
+                context.eventLoop.scheduleRepeatedTask(initialDelay: check, delay: check) { _ in
+                    bound.value.checkClientAlive(allowed: allowed)
+                })
+        }
+    }
+
+    private func sendHeartbeatIfIdle() {
+        guard phase == .connected, let context else { return }
+        if !wroteSinceHeartbeat {
+            context.writeAndFlush(wrapOutboundOut(Self.heartbeat), promise: nil)
+        }
+        wroteSinceHeartbeat = false
+    }
+
+    private func checkClientAlive(allowed: TimeAmount) {
+        guard phase == .connected, let context else { return }
+        if NIODeadline.now() - lastRead > allowed {
+            router.connectionCounters.heartbeatTimeouts += 1
+            router.publishStats()
+            logger.info("client \(id) sent no heart-beat for \(allowed.nanoseconds / 1_000_000) ms; closing")
+            phase = .closing
+            context.close(promise: nil)
+        }
+    }
+}
+
+@available(*, unavailable)
+extension BrokerConnectionHandler: Sendable {}

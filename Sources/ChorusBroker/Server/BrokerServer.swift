@@ -1,0 +1,124 @@
+import Logging
+import NIOCore
+import NIOPosix
+import STOMP
+
+/// The embedded STOMP broker: listens on the configured addresses and routes messages between
+/// its clients.
+///
+/// All connections and the routing core live on one event loop of the group, so routing needs
+/// no locks and no hops; the statistics are published for other threads through
+/// ``BrokerStats``.
+///
+/// ```swift
+/// let broker = try await BrokerServer.start(configuration: config, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+/// print(broker.boundAddresses)      // port 0 in the configuration = an ephemeral port
+/// try await broker.shutdown()
+/// ```
+public final class BrokerServer: Sendable {
+    /// The version in CONNECTED's `server:Chorus/<version>` header.
+    public static let version = "0.1.0"
+
+    /// The addresses actually bound, in configuration order (ephemeral ports resolved).
+    public let boundAddresses: [SocketAddress]
+    /// Live counters.
+    public let statistics: BrokerStats
+    private let listeners: [any Channel]
+    private let router: NIOLoopBound<BrokerRouter>
+    private let logger: Logger
+
+    private init(
+        boundAddresses: [SocketAddress], statistics: BrokerStats, listeners: [any Channel],
+        router: NIOLoopBound<BrokerRouter>, logger: Logger
+    ) {
+        self.boundAddresses = boundAddresses
+        self.statistics = statistics
+        self.listeners = listeners
+        self.router = router
+        self.logger = logger
+    }
+
+    /// The counters now.
+    public var stats: BrokerStats.Snapshot { statistics.snapshot }
+
+    /// Binds every configured address and starts accepting clients.
+    /// - Parameters:
+    ///   - configuration: addresses, users, heart-beats, limits.
+    ///   - group: where the broker runs (it uses one loop of it).
+    ///   - logger: where to log; by default a `chorus.broker` logger at the configuration's
+    ///     `loglevel` (info when unset).
+    /// - Throws: the bind error if any address cannot be bound (those already bound are closed).
+    public static func start(
+        configuration: BrokerConfiguration, group: any EventLoopGroup, logger: Logger? = nil
+    ) async throws -> BrokerServer {
+        let logger = logger ?? defaultLogger(configuration)
+        let loop = group.next()
+        let statistics = BrokerStats()
+        let router = try await loop.submit {
+            let router = BrokerRouter(eventLoop: loop, configuration: configuration, stats: statistics, logger: logger)
+            router.startSweeping(every: .seconds(5))
+            return NIOLoopBound(router, eventLoop: loop)
+        }.get()
+
+        let bootstrap = ServerBootstrap(group: loop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 1024)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: false)
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: ChannelOptions.Types.WriteBufferWaterMark(
+                    low: BrokerConnectionHandler.outboundLowWaterMark, high: BrokerConnectionHandler.outboundHighWaterMark))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(BrokerConnectionHandler(router: router.value))
+                }
+            }
+
+        var listeners: [any Channel] = []
+        var addresses: [SocketAddress] = []
+        do {
+            for address in configuration.listen {
+                let channel = try await bootstrap.bind(host: address.host, port: address.port).get()
+                listeners.append(channel)
+                if let local = channel.localAddress { addresses.append(local) }
+                logger.debug("listening on \(describe(channel.localAddress))")
+            }
+        } catch {
+            for channel in listeners { try? await channel.close() }
+            try? await loop.submit { router.value.closeAll() }.get().get()
+            throw error
+        }
+        return BrokerServer(
+            boundAddresses: addresses, statistics: statistics, listeners: listeners, router: router, logger: logger)
+    }
+
+    /// `host:port` (`[v6]:port`) for log lines; `?` when unknown.
+    public static func describe(_ address: SocketAddress?) -> String {
+        guard let address, let host = address.ipAddress, let port = address.port else {
+            return address.map { "\($0)" } ?? "?"
+        }
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    private static func defaultLogger(_ configuration: BrokerConfiguration) -> Logger {
+        var logger = Logger(label: "chorus.broker")
+        switch configuration.logLevel?.lowercased() {
+        case "warn": logger.logLevel = .warning
+        case "fatal": logger.logLevel = .critical
+        case let name?: logger.logLevel = Logger.Level(rawValue: name) ?? .info
+        case nil: logger.logLevel = .info
+        }
+        return logger
+    }
+
+    /// Stops listening, closes every client connection and waits until they are closed.
+    public func shutdown() async throws {
+        for listener in listeners {
+            try? await listener.close()
+        }
+        let router = self.router
+        try await router.eventLoop.flatSubmit { router.value.closeAll() }.get()
+        logger.info("broker stopped")
+    }
+}

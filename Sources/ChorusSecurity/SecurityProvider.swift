@@ -1,0 +1,52 @@
+import ChorusCore
+import RubyMarshal
+
+/// Encodes and signs outgoing messages, decodes and verifies incoming ones
+/// (MCollective's security plugin type). Implementations are pure: bytes in, values out.
+public protocol SecurityProvider: Sendable {
+    /// The plugin name as in `securityprovider = …`.
+    var name: String { get }
+    /// The caller id this side stamps on requests (`uid=0`, `cert=name`).
+    var callerID: String { get }
+    /// Serialises and signs a request; returns the STOMP message body.
+    func encodeRequest(_ request: Request) throws(SecurityError) -> [UInt8]
+    /// Decodes and verifies a request received by a node.
+    func decodeRequest(_ bytes: [UInt8]) throws(SecurityError) -> Request
+    /// Serialises and signs a node's reply.
+    func encodeReply(_ reply: Reply) throws(SecurityError) -> [UInt8]
+    /// Decodes and verifies a reply received by a client.
+    func decodeReply(_ bytes: [UInt8]) throws(SecurityError) -> Reply
+}
+
+/// Why a message was rejected. Each case maps to a counter in `daemon_stats`.
+public enum SecurityError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Not a Marshal document, or not the envelope shape expected.
+    case malformed(String)
+    /// The hash or signature does not match the body.
+    case invalidSignature
+    /// The caller id does not have the `kind=value` shape MCollective requires.
+    case invalidCallerID(String)
+    /// A provider cannot be configured (e.g. no PSK set).
+    case misconfigured(String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let why): return "could not decode message: \(why)"
+        case .invalidSignature: return "Received an invalid signature in message"
+        case .invalidCallerID(let id): return "Invalid callerid '\(id)' in request"
+        case .misconfigured(let why): return "security provider misconfigured: \(why)"
+        }
+    }
+}
+
+extension SecurityProvider {
+    /// MCollective's `valid_callerid?`: `/^[\w]+=[\w\.\-]+$/`.
+    public static func isValidCallerID(_ id: String) -> Bool {
+        guard let equals = id.firstIndex(of: "=") else { return false }
+        let kind = id[..<equals]
+        let value = id[id.index(after: equals)...]
+        func isWord(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber || c == "_") }
+        return !kind.isEmpty && kind.allSatisfy(isWord)
+            && !value.isEmpty && value.allSatisfy { isWord($0) || $0 == "." || $0 == "-" }
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import ChorusBroker
+import Foundation
+import Logging
+import NIOPosix
+
+struct BrokerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker",
+        abstract: "Run the embedded STOMP broker that nodes and clients connect to.",
+        discussion: """
+            A small STOMP 1.0/1.1/1.2 broker speaking what MCollective's activemq connector needs: \
+            /topic/NAME destinations fan out to every subscriber, /queue/NAME destinations deliver \
+            each message to one consumer (round robin, JMS selectors such as \
+            "mc_identity = 'node1'", buffered while nobody matches), expired messages are dropped, \
+            heart-beats are negotiated. Point server.cfg and client.cfg at it with \
+            connector = activemq and plugin.activemq.pool.1.host/port.
+
+            The optional configuration file uses MCollective's key = value style:
+
+              # repeatable; IPv6 as [::1]:61613; port 0 = any free port
+              listen = 127.0.0.1:61613
+              # without user.* lines any login is accepted
+              user.mcollective = marionette
+              # fastest heart-beat interval the broker sends / wants (ms)
+              heartbeat.send_ms = 5000
+              heartbeat.receive_ms = 5000
+              limits.max_frame_bytes = 16777216
+              limits.queue_depth = 1000
+              limits.max_pending_messages = 5000
+              loglevel = info
+
+            Without a file it listens on 127.0.0.1:61613 and accepts any login. SIGINT or SIGTERM \
+            stops it: listeners close, then every client connection.
+            """)
+
+    @Option(name: [.short, .long], help: "A broker configuration file (key = value).")
+    var config: String?
+
+    @Option(
+        name: .customLong("listen"),
+        help: ArgumentHelp("Listen on HOST:PORT instead of the configured addresses (repeatable).", valueName: "host:port"))
+    var listen: [String] = []
+
+    @Option(help: ArgumentHelp("Once listening, write the bound port(s), one per line, to this file.", valueName: "path"))
+    var portFile: String?
+
+    @Option(help: "Log level (debug, info, warn, error, fatal); overrides the file's loglevel.")
+    var loglevel: String?
+
+    func validate() throws {
+        for address in listen where ListenAddress(parsing: address) == nil {
+            throw ValidationError("--listen expects HOST:PORT (or [IPv6]:PORT), not '\(address)'")
+        }
+    }
+
+    func run() async throws {
+        var configuration = BrokerConfiguration()
+        if let config {
+            do {
+                configuration = try BrokerConfiguration(contentsOfFile: config)
+            } catch {
+                throw ValidationFailure("\(config): \(error)")
+            }
+        }
+        if !listen.isEmpty {
+            configuration.listen = listen.compactMap { ListenAddress(parsing: $0) }
+        }
+        try LogSetup.bootstrap(path: nil, level: LogSetup.level(loglevel ?? configuration.logLevel))
+        let logger = Logger(label: "broker")
+
+        let broker = try await BrokerServer.start(
+            configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let addresses = broker.boundAddresses.map { BrokerServer.describe($0) }.joined(separator: ", ")
+        logger.info(
+            "chorus broker \(BrokerServer.version) listening on \(addresses) (pid \(ProcessInfo.processInfo.processIdentifier))")
+        if let portFile {
+            let ports = broker.boundAddresses.compactMap(\.port).map(String.init).joined(separator: "\n") + "\n"
+            do {
+                // Written beside the target then renamed, so a reader never sees a partial file.
+                let temporary = portFile + ".tmp"
+                try ports.write(toFile: temporary, atomically: false, encoding: .utf8)
+                guard rename(temporary, portFile) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            } catch {
+                try? await broker.shutdown()
+                throw ValidationFailure("cannot write the port file \(portFile): \(error.localizedDescription)")
+            }
+        }
+
+        let number = await TerminationSignal.wait()
+        logger.info("received signal \(number); shutting down")
+        try await broker.shutdown()
+        let stats = broker.stats
+        logger.info(
+            "served \(stats.connectionsTotal) connections, \(stats.topicMessagesIn + stats.queueMessagesIn) messages in, \(stats.topicMessagesOut + stats.queueMessagesOut) out, \(stats.dropped) dropped, \(stats.expired) expired")
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import ChorusAgents
+import ChorusConnector
+import ChorusCore
+import ChorusServer
+import Foundation
+import Logging
+import NIOPosix
+
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run a node: answer requests from the collective.",
+        discussion: """
+            Reads an MCollective-style server.cfg (identity, collectives, connector and \
+            plugin.activemq.pool.*, securityprovider = psk and plugin.psk, factsource = yaml and \
+            plugin.yaml, classesfile, logfile, loglevel, ttl), connects to the broker, and serves \
+            the built-in agents (discovery, rpcutil). Reconnects with back-off when the broker goes \
+            away. SIGINT or SIGTERM stops it gracefully: running actions finish and reply first.
+            """)
+
+    @Option(name: [.short, .long], help: "The server configuration file.")
+    var config: String = "/etc/chorus/server.cfg"
+
+    @Option(help: "Override the configuration's loglevel (debug, info, warn, error, fatal).")
+    var loglevel: String?
+
+    @Flag(help: "Log to standard error instead of the configured logfile.")
+    var console = false
+
+    func run() async throws {
+        let configuration = try ChorusConfiguration.load(path: config)
+        let level = LogSetup.level(loglevel ?? configuration.logLevel)
+        try LogSetup.bootstrap(path: console || configuration.loggerType == "console" ? nil : configuration.logFile, level: level)
+        let logger = Logger(label: configuration.identity)
+
+        let statistics = ServerStatistics(startTime: Int(Date().timeIntervalSince1970))
+        let node = NodeState(
+            identity: configuration.identity, mainCollective: configuration.mainCollective,
+            collectives: configuration.collectives, configFile: configuration.path ?? config,
+            statistics: statistics,
+            factSource: YAMLFactSource(paths: configuration.yamlFactFiles, cacheTime: TimeInterval(configuration.factCacheTime), logger: logger),
+            classesFile: ClassesFile(path: configuration.classesFile),
+            agents: try BuiltinAgents.all(), dataPlugins: BuiltinDataPlugins.all(),
+            configLookup: { configuration.configItem($0) })
+        let daemon = NodeDaemon(
+            node: node, security: try configuration.securityProvider(), connector: try Connectors.named(configuration.connector),
+            brokers: try configuration.brokerClientConfiguration(reconnects: true),
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger, replyTTL: configuration.ttl)
+        logger.info("chorus \(ChorusVersion.string) starting as \(configuration.identity) (pid \(ProcessInfo.processInfo.processIdentifier))")
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await daemon.run() }
+            group.addTask {
+                let number = await TerminationSignal.wait()
+                logger.info("received signal \(number); shutting down")
+                await daemon.shutdown()
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ChorusClient
+import ChorusCore
+import Foundation
+import RubyMarshal
+
+/// `mco facts FACT` (application/facts.rb): each value with how many nodes have it, the
+/// nodes themselves with `-v`, then the call statistics.
+enum FactsRenderer {
+    static func render(fact: String, outcome: RPCOutcome, verbose: Bool, style: TerminalStyle, timeZone: TimeZone = .current) -> String {
+        render(fact: fact, results: outcome.results, stats: RPCStats(outcome: outcome), verbose: verbose, style: style, timeZone: timeZone)
+    }
+
+    static func render(fact: String, results: [RPCResult], stats: RPCStats, verbose: Bool, style: TerminalStyle, timeZone: TimeZone = .current) -> String {
+        text(fact: fact, results: results, verbose: verbose)
+            + RPCStatsRenderer(style: style, verbose: verbose, timeZone: timeZone).report(stats: stats, summaries: [])
+    }
+
+    /// The report without the statistics.
+    static func text(fact: String, results: [RPCResult], verbose: Bool) -> String {
+        var nodesByValue: [String: [String]] = [:]
+        for result in results {
+            guard let value = result.data["value"], value.isTruthy else { continue }
+            nodesByValue[value.rubyText, default: []].append(result.sender)
+        }
+        var text = "Report for fact: \(fact)\n\n"
+        let size = TextLayout.fieldSize(Array(nodesByValue.keys), minimum: 40)
+        for value in nodesByValue.keys.sorted() {
+            let nodes = nodesByValue[value] ?? []
+            text += "        " + TextLayout.padRight(value, size) + " found \(nodes.count) times\n"
+            if verbose {
+                text += "\n"
+                for node in nodes.sorted() { text += "            \(node)\n" }
+                text += "\n"
+            }
+        }
+        return text
+    }
+}
