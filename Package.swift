@@ -89,6 +89,9 @@ let package = Package(
         .testTarget(
             name: "ChorusSecurityTests",
             dependencies: ["ChorusSecurity", "ChorusCore", "RubyMarshal"]),
+        .testTarget(
+            name: "ChorusServerTests",
+            dependencies: ["ChorusServer", "ChorusAgents", "ChorusSecurity", "ChorusCore", "RubyMarshal"]),
         .testTarget(name: "STOMPTests", dependencies: ["STOMP", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "ChorusBrokerTests",

@@ -96,8 +96,12 @@ private struct FunctionState: Sendable {
             case .summary:
                 // Ruby sorts ascending by count and reverses: most frequent first, ties in
                 // reverse order of first appearance.
-                let ordered = Array(values.enumerated().sorted { ($0.element.count, $0.offset) < ($1.element.count, $1.offset) }.map(\.element).reversed())
-                return AggregateSummary(spec: spec, label: label, outcome: .counts(ordered), text: try summaryText(ordered))
+                let ascending = values.enumerated().sorted {
+                    ($0.element.count, $0.offset) < ($1.element.count, $1.offset)
+                }
+                let ordered = ascending.reversed().map(\.element)
+                return AggregateSummary(
+                    spec: spec, label: label, outcome: .counts(ordered), text: try summaryText(ordered))
             case .sum:
                 let format = spec.format ?? "Sum of \(spec.output): %f"
                 return AggregateSummary(

@@ -37,7 +37,9 @@ public enum RubyFormat {
                 scalars.removeFirst()
                 spec.precision = readNumber(&scalars) ?? 0
             }
-            guard let conversion = scalars.popFirst() else { throw Failure(message: "incomplete format specifier; use %% (double %) instead") }
+            guard let conversion = scalars.popFirst() else {
+                throw Failure(message: "incomplete format specifier; use %% (double %) instead")
+            }
             if conversion == "%" {
                 output += "%"
                 continue
@@ -114,7 +116,9 @@ public enum RubyFormat {
             return truncated
         case .string(let string):
             let text = string.text.trimmingASCIISpaces()
-            guard let value = Int(text.replacingUnderscores()) else { throw Failure(message: "invalid value for Integer(): \(argument.inspect)") }
+            guard let value = Int(text.replacingUnderscores()) else {
+                throw Failure(message: "invalid value for Integer(): \(argument.inspect)")
+            }
             return value
         case .bigInt: throw Failure(message: "bignum too big to convert into 'long'")
         default: throw Failure(message: "can't convert \(argument.rubyClassName) into Integer")
@@ -138,8 +142,7 @@ public enum RubyFormat {
     }
 
     private static func cFormat(spec: Spec, conversion: String, integer: Int) -> String {
-        let directive = "%" + spec.flags + (spec.width.map(String.init) ?? "") + (spec.precision.map { ".\($0)" } ?? "") + conversion
-        return withVaList([Int64(integer)]) { cString(directive, $0) }
+        withVaList([Int64(integer)]) { cString(directive(spec, conversion), $0) }
     }
 
     private static func cFormat(spec: Spec, conversion: String, double: Double) -> String {
@@ -147,8 +150,12 @@ public enum RubyFormat {
             let text = double.isNaN ? "NaN" : (double < 0 ? "-Inf" : (spec.flags.contains("+") ? "+Inf" : "Inf"))
             return pad(text, spec: spec)
         }
-        let directive = "%" + spec.flags + (spec.width.map(String.init) ?? "") + (spec.precision.map { ".\($0)" } ?? "") + conversion
-        return withVaList([double]) { cString(directive, $0) }
+        return withVaList([double]) { cString(directive(spec, conversion), $0) }
+    }
+
+    /// The C `printf` directive for a spec: "%-08.3f".
+    private static func directive(_ spec: Spec, _ conversion: String) -> String {
+        "%" + spec.flags + (spec.width.map(String.init) ?? "") + (spec.precision.map { ".\($0)" } ?? "") + conversion
     }
 
     private static func cString(_ directive: String, _ arguments: CVaListPointer) -> String {

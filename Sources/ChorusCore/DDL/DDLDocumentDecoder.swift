@@ -194,9 +194,8 @@ struct DDLDocumentDecoder {
         var object = try object(value, at: path)
         let functionName = try object.string("function", required: true)!
         guard let function = AggregateSpec.Function(rawValue: functionName) else {
-            throw failure(
-                at: object.path("function"),
-                "unknown aggregate function '\(functionName)' (expected one of \(AggregateSpec.Function.allCases.map(\.rawValue).joined(separator: ", ")))")
+            let known = AggregateSpec.Function.allCases.map(\.rawValue).joined(separator: ", ")
+            throw failure(at: object.path("function"), "unknown aggregate function '\(functionName)' (expected one of \(known))")
         }
         let spec = AggregateSpec(
             function: function, output: try object.string("output", required: true)!,

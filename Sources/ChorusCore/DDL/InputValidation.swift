@@ -12,7 +12,8 @@ public enum InputValidation: Sendable, Hashable, CustomStringConvertible {
     public init(parsing source: String) throws(InputValidationSyntaxError) {
         if Self.looksLikeValidatorName(source) {
             guard let named = NamedValidator(rawValue: source) else {
-                throw InputValidationSyntaxError(message: "unknown validator '\(source)' (known: \(NamedValidator.allCases.map(\.rawValue).joined(separator: ", ")))")
+                let known = NamedValidator.allCases.map(\.rawValue).joined(separator: ", ")
+                throw InputValidationSyntaxError(message: "unknown validator '\(source)' (known: \(known))")
             }
             self = .validator(named)
             return

@@ -6,13 +6,20 @@ import RubyMarshal
 /// `mco facts FACT` (application/facts.rb): each value with how many nodes have it, the
 /// nodes themselves with `-v`, then the call statistics.
 enum FactsRenderer {
-    static func render(fact: String, outcome: RPCOutcome, verbose: Bool, style: TerminalStyle, timeZone: TimeZone = .current) -> String {
-        render(fact: fact, results: outcome.results, stats: RPCStats(outcome: outcome), verbose: verbose, style: style, timeZone: timeZone)
+    static func render(
+        fact: String, outcome: RPCOutcome, verbose: Bool, style: TerminalStyle, timeZone: TimeZone = .current
+    ) -> String {
+        render(
+            fact: fact, results: outcome.results, stats: RPCStats(outcome: outcome), verbose: verbose, style: style,
+            timeZone: timeZone)
     }
 
-    static func render(fact: String, results: [RPCResult], stats: RPCStats, verbose: Bool, style: TerminalStyle, timeZone: TimeZone = .current) -> String {
-        text(fact: fact, results: results, verbose: verbose)
-            + RPCStatsRenderer(style: style, verbose: verbose, timeZone: timeZone).report(stats: stats, summaries: [])
+    static func render(
+        fact: String, results: [RPCResult], stats: RPCStats, verbose: Bool, style: TerminalStyle,
+        timeZone: TimeZone = .current
+    ) -> String {
+        let statistics = RPCStatsRenderer(style: style, verbose: verbose, timeZone: timeZone)
+        return text(fact: fact, results: results, verbose: verbose) + statistics.report(stats: stats, summaries: [])
     }
 
     /// The report without the statistics.

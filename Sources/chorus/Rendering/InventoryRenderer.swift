@@ -16,7 +16,9 @@ enum InventoryRenderer {
         var out = "Inventory for \(identity):\n\n"
         out += "   Server Statistics:\n"
         out += "                      Version: \(text(stats["version"]))\n"
-        let started = stats["starttime"]?.doubleValue.map { RubyTime.string(epochSeconds: $0, timeZone: timeZone) } ?? text(stats["starttime"])
+        let started =
+            stats["starttime"]?.doubleValue.map { RubyTime.string(epochSeconds: $0, timeZone: timeZone) }
+            ?? text(stats["starttime"])
         out += "                   Start Time: \(started)\n"
         out += "                  Config File: \(text(stats["configfile"]))\n"
         out += "                  Collectives: \(strings(node["collectives"]).joined(separator: ", "))\n"

@@ -22,7 +22,7 @@ enum PluginDocRenderer {
             }
             text += "\nQUERY FUNCTION OUTPUT:\n\n"
             for output in (query?.outputs ?? []).sorted(by: { $0.name < $1.name }) {
-                text += outputDetails(output) + "\n"
+                text += "           \(output.name):\n" + outputDetails(output) + "\n"
             }
         }
         return text

@@ -13,7 +13,9 @@ struct RPCStatsRenderer: Sendable {
     var verbose: Bool
     var timeZone: TimeZone = .current
 
-    func report(stats: RPCStats, summaries: [AggregateSummary], caption: String = "rpc stats", summarize: Bool = false) -> String {
+    func report(
+        stats: RPCStats, summaries: [AggregateSummary], caption: String = "rpc stats", summarize: Bool = false
+    ) -> String {
         var parts: [String] = []
         let responded = stats.responded.count
         let discovered = stats.discovered.count
@@ -38,8 +40,8 @@ struct RPCStatsRenderer: Sendable {
             if discovered > 0 {
                 let colour: TerminalStyle.Colour = responded == discovered ? .green : .red
                 parts.append(!summaries.isEmpty && summarize ? aggregates(summaries) : "")
-                parts.append(
-                    "Finished processing \(style.colorize(colour, String(responded))) / \(style.colorize(colour, String(discovered))) hosts in \(milliseconds) ms")
+                let counts = style.colorize(colour, String(responded)) + " / " + style.colorize(colour, String(discovered))
+                parts.append("Finished processing \(counts) hosts in \(milliseconds) ms")
             } else {
                 parts.append("Finished processing \(style.bold(String(responded))) hosts in \(milliseconds) ms")
             }
@@ -51,7 +53,9 @@ struct RPCStatsRenderer: Sendable {
         }
         if !stats.unexpectedResponses.isEmpty {
             parts.append("")
-            parts.append("\n" + style.red("Unexpected response from:") + "\n\n" + TextLayout.identityColumns(stats.unexpectedResponses))
+            parts.append(
+                "\n" + style.red("Unexpected response from:") + "\n\n"
+                    + TextLayout.identityColumns(stats.unexpectedResponses))
         }
         var text = parts.joined(separator: "\n")
         if !text.hasSuffix("\n") { text += "\n" }
