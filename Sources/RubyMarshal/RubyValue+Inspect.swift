@@ -369,3 +369,17 @@ enum RubyInspector {
         }
     }
 }
+
+extension RubyValue {
+    /// The value as Ruby's `to_s` prints it (what `puts` and `"%s"` show): Strings and
+    /// Symbols bare, nil empty, Regexps as `(?-mix:…)`, everything else as `inspect`.
+    public var rubyText: String {
+        switch self {
+        case .string(let string): return string.text
+        case .symbol(let name): return name
+        case .nil: return ""
+        case .regexp(let pattern, let options): return RubyInspector.regexpToS(pattern: pattern, options: options)
+        default: return inspect
+        }
+    }
+}

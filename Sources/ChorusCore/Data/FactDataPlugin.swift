@@ -54,7 +54,7 @@ public struct FactDataPlugin: DataPlugin {
 
         switch current {
         case .array, .hash:
-            result.set(.str(RubyJSON.generate(current)), forSymbol: "value")
+            result.set(.str(current.jsonString()), forSymbol: "value")
             result.set(.str("application/json"), forSymbol: "value_encoding")
         case .nil:
             throw .failed(plugin: name, message: "Can only store String, Integer, Float or Boolean data but got NilClass for key value")

@@ -115,29 +115,17 @@ public final class NodeDaemon: Sendable {
     private func dispatch(_ request: Request, to agent: any Agent, replyTo: String?) async {
         logger.debug("running \(agent.name) for \(request.callerID)@\(request.senderID) (\(request.requestID))")
         let timeout = max(1, agent.ddl.metadata.timeout)
-        let node = self.node
-        let outcome: RubyValue?? = await withTaskGroup(of: RubyValue??.self) { group in
-            group.addTask { .some(await agent.handle(request, node: node)) }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(timeout))
-                return .none
-            }
-            let first = await group.next() ?? .none
-            group.cancelAll()
-            return first
-        }
         let body: RubyValue
-        switch outcome {
-        case .none:
+        switch await AgentDispatcher.run(agent, request: request, node: node, timeout: .seconds(timeout)) {
+        case .finished(nil):
+            return
+        case .finished(let value?):
+            body = value
+        case .timedOut:
             node.counters.timeouts.wrappingAdd(1, ordering: .relaxed)
             logger.warning("\(agent.name) did not finish within its \(timeout) s timeout (request \(request.requestID))")
-            guard RPCRequestBody(request.body)?.wantsReply ?? true else { return }
-            let message = "Timeout: \(agent.name) did not finish within \(timeout) seconds"
-            body = RPCReplyBody(status: .unknownError, message: message, data: RubyHash()).rubyValue
-        case .some(.none):
-            return
-        case .some(.some(let value)):
-            body = value
+            guard let reply = AgentDispatcher.timeoutReply(for: request, agent: agent.name, seconds: timeout) else { return }
+            body = reply
         }
         await sendReply(body, to: request, from: agent.name, replyTo: replyTo)
     }

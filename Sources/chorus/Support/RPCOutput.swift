@@ -32,9 +32,11 @@ final class RPCOutput: Sendable {
                 if discovering && !quiet { FileHandle.standardError.write(Data("\(nodes.count)\n".utf8)) }
             },
             progress: { done, total in
-                if show { FileHandle.standardOutput.write(Data(progress.render(done: done, total: total).utf8)) }
+                guard show else { return }
+                let text = done == 0 ? progress.start(total: total) : progress.render(done: done, total: total)
+                FileHandle.standardOutput.write(Data(text.utf8))
             })
-        if show && !outcome.discovered.isEmpty { FileHandle.standardOutput.write(Data("\n".utf8)) }
+        if show && !outcome.discovered.isEmpty { FileHandle.standardOutput.write(Data(progress.finish().utf8)) }
         return outcome
     }
 }
