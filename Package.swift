@@ -103,5 +103,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .testTarget(name: "RenderingTests", dependencies: ["chorus", "ChorusCore", "RubyMarshal", "ChorusClient"]),
     ]
 )

@@ -147,7 +147,7 @@ struct BrokerProtocolTests {
             try await early.waitUntilClosed()
 
             let (badDestination, _) = try await TestClient.connected(to: address)
-            try await badDestination.write(STOMPFrame(command: .subscribe, headers: [("destination", "/exchange/x"), ("receipt", "r1")]))
+            try await badDestination.write(STOMPFrame(command: .subscribe, headers: [("destination", "/elsewhere/x"), ("receipt", "r1")]))
             let error = try await badDestination.nextFrame()
             #expect(error.headers["message"] == "Unknown destination")
             #expect(error.headers["receipt-id"] == "r1")

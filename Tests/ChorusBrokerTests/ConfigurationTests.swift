@@ -37,6 +37,23 @@ struct ConfigurationTests {
         #expect(configuration.logLevel == "debug")
     }
 
+    @Test("exchanges: MCollective's by default; declared ones replace them; bad types and names refused")
+    func exchanges() throws {
+        let defaults = BrokerConfiguration()
+        #expect(defaults.exchanges == ["mcollective_broadcast": .topic, "mcollective_directed": .direct, "mcollective_reply": .direct])
+        let configured = try BrokerConfiguration(parsing: """
+            exchange.dev_broadcast = topic
+            exchange.dev_directed = Direct
+            exchange.audit = fanout
+            """)
+        #expect(configured.exchanges == ["dev_broadcast": .topic, "dev_directed": .direct, "audit": .fanout])
+        #expect(throws: BrokerConfigurationError(line: 1, message: "exchange.x must be topic, direct or fanout, not 'headers'")) {
+            try BrokerConfiguration(parsing: "exchange.x = headers")
+        }
+        #expect(throws: BrokerConfigurationError.self) { try BrokerConfiguration(parsing: "exchange. = topic") }
+        #expect(throws: BrokerConfigurationError.self) { try BrokerConfiguration(parsing: "exchange.a/b = topic") }
+    }
+
     @Test("bad lines name their line number")
     func errors() {
         #expect(throws: BrokerConfigurationError(line: 2, message: "unknown setting 'listn'")) {

@@ -20,12 +20,29 @@ struct RoutingCoreTests {
             selector: try selector.map { try Selector($0) }, escapesHeaders: false)
     }
 
-    @Test("destinations parse only /topic/ and /queue/")
+    @Test("destinations of both dialects parse; others do not")
     func destinations() {
         #expect(Destination("/topic/a")?.kind == .topic)
         #expect(Destination("/queue/a.b")?.name == "a.b")
-        #expect(Destination("/exchange/x") == nil)
         #expect(Destination("/queue/") == nil)
+        #expect(Destination("/amq/queue/a.b")?.kind == .queue)
+        #expect(Destination("/amq/queue/a.b")?.name == "a.b")
+        let directed = Destination("/exchange/mcollective_directed/node1")
+        #expect(directed?.kind == .exchange)
+        #expect(directed?.name == "mcollective_directed")
+        #expect(directed?.routingKey == "node1")
+        #expect(Destination("/exchange/mcollective_broadcast")?.routingKey == nil)
+        #expect(Destination("/exchange/x/")?.routingKey == "")
+        #expect(Destination("/exchange/x/a/b") == nil)
+        #expect(Destination("/exchange/") == nil)
+        #expect(Destination("/exchange//key") == nil)
+        #expect(Destination("/temp-queue/mcollective_reply_rpcutil")?.kind == .temporaryQueue)
+        let reply = Destination("/reply-queue/amq.gen-abc")
+        #expect(reply?.kind == .replyQueue)
+        #expect(reply?.deliveredPath == "/queue/amq.gen-abc")
+        #expect(directed?.deliveredPath == "/exchange/mcollective_directed/node1")
+        #expect(Destination("/elsewhere/x") == nil)
+        #expect(Destination("queue/x") == nil)
     }
 
     @Test("topic fan-out honours selectors; unrouted messages are counted")
@@ -34,9 +51,9 @@ struct RoutingCoreTests {
         var got: [UInt64] = []
         for connection in UInt64(1)...3 { try core.subscribe(try subscription(connection, topic), now: 0) { _, _ in } }
         try core.subscribe(try subscription(4, topic, selector: "x = 'no'"), now: 0) { _, _ in }
-        core.publish(message(topic, "ping"), now: 0) { subscription, _ in got.append(subscription.connection.rawValue) }
+        try core.publish(message(topic, "ping"), now: 0) { subscription, _ in got.append(subscription.connection.rawValue) }
         #expect(got.sorted() == [1, 2, 3])
-        core.publish(message(Destination("/topic/other")!, "ping"), now: 0) { _, _ in Issue.record("delivered") }
+        try core.publish(message(Destination("/topic/other")!, "ping"), now: 0) { _, _ in Issue.record("delivered") }
         #expect(core.counters.unrouted == 1)
         #expect(core.counters.topicMessagesOut == 3)
     }
@@ -46,14 +63,14 @@ struct RoutingCoreTests {
         var core = RoutingCore(queueDepth: 2)
         var got: [(UInt64, String)] = []
         let record: (Subscription, BrokerMessage) -> Void = { got.append(($0.connection.rawValue, String(buffer: $1.body))) }
-        for body in ["m1", "m2", "m3"] { core.publish(message(queue, body), now: 0, deliver: record) }
+        for body in ["m1", "m2", "m3"] { try core.publish(message(queue, body), now: 0, deliver: record) }
         #expect(core.counters.queueOverflowDrops == 1)
         #expect(core.bufferedCount(queue: "mcollective.nodes") == 2)
         try core.subscribe(try subscription(1, queue), now: 0, deliver: record)
         #expect(got.map(\.1) == ["m2", "m3"])
         try core.subscribe(try subscription(2, queue), now: 0, deliver: record)
         got.removeAll()
-        for body in ["a", "b", "c", "d"] { core.publish(message(queue, body), now: 0, deliver: record) }
+        for body in ["a", "b", "c", "d"] { try core.publish(message(queue, body), now: 0, deliver: record) }
         #expect(got.map(\.0) == [1, 2, 1, 2])
     }
 
@@ -65,7 +82,7 @@ struct RoutingCoreTests {
             try core.subscribe(try subscription(UInt64(node), queue, selector: "mc_identity = 'node\(node)'"), now: 0) { _, _ in }
         }
         for _ in 0..<3 {
-            core.publish(message(queue, "req", [("mc_identity", "node2")]), now: 0) { got.append($0.connection.rawValue); _ = $1 }
+            try core.publish(message(queue, "req", [("mc_identity", "node2")]), now: 0) { got.append($0.connection.rawValue); _ = $1 }
         }
         #expect(got == [2, 2, 2])
     }
@@ -74,9 +91,9 @@ struct RoutingCoreTests {
     func expiry() throws {
         var core = RoutingCore()
         try core.subscribe(try subscription(1, topic), now: 0) { _, _ in }
-        core.publish(message(topic, "old", [("expires", "1000")]), now: 1000) { _, _ in Issue.record("delivered") }
-        core.publish(message(queue, "later", [("expires", "5000")]), now: 1000) { _, _ in }
-        core.publish(message(queue, "never", [("expires", "0")]), now: 1000) { _, _ in }
+        try core.publish(message(topic, "old", [("expires", "1000")]), now: 1000) { _, _ in Issue.record("delivered") }
+        try core.publish(message(queue, "later", [("expires", "5000")]), now: 1000) { _, _ in }
+        try core.publish(message(queue, "never", [("expires", "0")]), now: 1000) { _, _ in }
         #expect(core.counters.expired == 1)
         core.sweep(now: 6000)
         #expect(core.counters.expired == 2)
@@ -105,7 +122,7 @@ struct RoutingCoreTests {
         try core.subscribe(try subscription(5, topic), now: 0) { _, _ in }
         core.removeConnection(ConnectionID(5))
         #expect(core.counters.subscriptions == 0)
-        core.publish(message(topic, "x"), now: 0) { _, _ in Issue.record("delivered after removal") }
+        try core.publish(message(topic, "x"), now: 0) { _, _ in Issue.record("delivered after removal") }
     }
 
     @Test("MESSAGE header block keeps SEND headers and fixes content-length")

@@ -31,6 +31,7 @@ extension BrokerConfiguration {
     public init(parsing text: String) throws(BrokerConfigurationError) {
         self.init()
         var sawListen = false
+        var sawExchange = false
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -63,6 +64,19 @@ extension BrokerConfiguration {
             case "limits.queue_depth": queueDepth = try integer(minimum: 1)
             case "limits.max_pending_messages": maxPendingMessagesPerConsumer = try integer(minimum: 1)
             case "loglevel": logLevel = value
+            case _ where key.hasPrefix("exchange."):
+                let name = String(key.dropFirst(9))
+                guard !name.isEmpty, !name.contains("/"), name.allSatisfy({ !$0.isWhitespace }) else {
+                    throw BrokerConfigurationError(
+                        line: lineNumber, message: "exchange names may not be empty or contain '/' or spaces: '\(key)'")
+                }
+                guard let type = ExchangeType(rawValue: value.lowercased()) else {
+                    throw BrokerConfigurationError(
+                        line: lineNumber, message: "\(key) must be topic, direct or fanout, not '\(value)'")
+                }
+                if !sawExchange { exchanges = [:] }
+                sawExchange = true
+                exchanges[name] = type
             case _ where key.hasPrefix("user.") && key.count > 5:
                 users[String(key.dropFirst(5))] = value
             default:

@@ -16,8 +16,13 @@ import STOMP
 /// limits.max_header_line_bytes = 8192
 /// limits.queue_depth = 1000
 /// limits.max_pending_messages = 5000
+/// # RabbitMQ-style exchanges (repeatable; the first one replaces the default set)
+/// exchange.mcollective_broadcast = topic
+/// exchange.mcollective_directed = direct
 /// loglevel = info
 /// ```
+///
+/// docs/BROKER.md describes every key.
 public struct BrokerConfiguration: Sendable, Equatable {
     /// Addresses to listen on (default `127.0.0.1:61613`).
     public var listen: [ListenAddress] = [ListenAddress(host: "127.0.0.1", port: 61613)]
@@ -33,11 +38,24 @@ public struct BrokerConfiguration: Sendable, Equatable {
     public var queueDepth = 1000
     /// Most messages queued to one consumer whose socket is not writable; more are dropped.
     public var maxPendingMessagesPerConsumer = 5000
+    /// The exchanges `/exchange/NAME[/KEY]` destinations may use, name → type. Defaults to
+    /// ``defaultExchanges``, what MCollective's rabbitmq connector needs for the `mcollective`
+    /// collective.
+    public var exchanges: [String: ExchangeType] = BrokerConfiguration.defaultExchanges
     /// `loglevel` from the file, if given: MCollective's debug, info, warn, error, fatal (swift-log's
     /// names are accepted too).
     public var logLevel: String?
 
-    /// The defaults: listen on 127.0.0.1:61613, accept any login.
+    /// The exchanges declared when the configuration declares none: `mcollective_broadcast`
+    /// (topic: requests by agent), `mcollective_directed` (direct: requests by node identity) and
+    /// `mcollective_reply` (direct: replies with `plugin.rabbitmq.use_reply_exchange`).
+    public static let defaultExchanges: [String: ExchangeType] = [
+        "mcollective_broadcast": .topic,
+        "mcollective_directed": .direct,
+        "mcollective_reply": .direct,
+    ]
+
+    /// The defaults: listen on 127.0.0.1:61613, accept any login, the ``defaultExchanges``.
     public init() {}
 
     /// Whether `login`/`passcode` may connect.

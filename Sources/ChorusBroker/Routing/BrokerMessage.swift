@@ -13,11 +13,15 @@ public final class BrokerMessage {
     public let destination: Destination
     /// The broker-assigned `message-id`.
     public let messageID: String
-    /// The SEND's headers without `destination`, `receipt` and `transaction`, in order.
+    /// The SEND's headers without `destination`, `receipt` and `transaction`, in order (with
+    /// `reply-to` rewritten when the broker created a reply queue for it).
     public let headers: STOMPHeaders
     /// The body, as received.
     public let body: ByteBuffer
-    /// Absolute expiry in epoch milliseconds from the `expires` header; 0 = never.
+    /// The deadline in epoch milliseconds from which the message is dropped instead of
+    /// delivered; 0 = never. The earlier of ActiveMQ's absolute `expires` header and the arrival
+    /// time plus RabbitMQ's relative `expiration` header (a message is still delivered at exactly
+    /// arrival + `expiration`, so `expiration:0` reaches only consumers present at once).
     public let expires: Int64
 
     private var plainHeaderBlock: ByteBuffer?
@@ -28,20 +32,40 @@ public final class BrokerMessage {
     ///   - messageID: the broker-assigned id.
     ///   - headers: the SEND frame's headers (routing-only headers are dropped here).
     ///   - body: the SEND frame's body.
-    public init(destination: Destination, messageID: String, headers: STOMPHeaders, body: ByteBuffer) {
+    ///   - receivedAt: when the broker accepted it (epoch ms), the base of a relative `expiration`.
+    ///   - replyTo: replaces the value of the first `reply-to` header (RabbitMQ's temp-queue
+    ///     rewrite), if given.
+    public init(
+        destination: Destination, messageID: String, headers: STOMPHeaders, body: ByteBuffer, receivedAt: Int64 = 0,
+        replyTo: String? = nil
+    ) {
         self.destination = destination
         self.messageID = messageID
         var kept = STOMPHeaders()
         var expires: Int64 = 0
         var sawExpires = false
+        var sawExpiration = false
+        var sawReplyTo = false
         for header in headers {
             switch header.name {
             case "destination", "receipt", "transaction":
                 continue
             case "expires" where !sawExpires:
                 sawExpires = true
-                expires = Int64(header.value) ?? 0
+                if let absolute = Int64(header.value), absolute > 0 {
+                    expires = expires == 0 ? absolute : min(expires, absolute)
+                }
                 kept.add(header.name, header.value)
+            case "expiration" where !sawExpiration:
+                sawExpiration = true
+                if let relative = Self.relativeExpiration(header.value) {
+                    let deadline = max(receivedAt, 0) + relative + 1
+                    expires = expires == 0 ? deadline : min(expires, deadline)
+                }
+                kept.add(header.name, header.value)
+            case "reply-to" where !sawReplyTo:
+                sawReplyTo = true
+                kept.add(header.name, replyTo ?? header.value)
             default:
                 kept.add(header.name, header.value)
             }
@@ -49,6 +73,19 @@ public final class BrokerMessage {
         self.headers = kept
         self.body = body
         self.expires = expires
+    }
+
+    /// Longest relative `expiration` honoured (about 290 million years); larger values are
+    /// clamped so deadlines never overflow.
+    static let maximumExpiration: Int64 = 1 << 53
+
+    /// The milliseconds of a RabbitMQ `expiration` header: a non-negative decimal integer, as
+    /// AMQP requires; `nil` when malformed (the broker refuses such a SEND).
+    public static func relativeExpiration(_ value: String) -> Int64? {
+        guard !value.isEmpty, value.utf8.count <= 19, value.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+            let number = Int64(value)
+        else { return nil }
+        return min(number, maximumExpiration)
     }
 
     /// Whether the message has expired at `now` (epoch milliseconds).
@@ -65,16 +102,20 @@ public final class BrokerMessage {
         }
     }
 
-    /// `destination`, `message-id`, the SEND's headers (with `content-length` set to the body's
-    /// length), and the blank line ending the headers. Encoded once per escaping mode.
+    /// `destination` (as delivered: ``Destination/deliveredPath``), `message-id`,
+    /// `redelivered:false` for RabbitMQ-dialect destinations (as RabbitMQ writes it), the SEND's
+    /// headers (with `content-length` set to the body's length), and the blank line ending the
+    /// headers. Encoded once per escaping mode.
     public func headerBlock(escaped: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
         if escaped, let escapedHeaderBlock { return escapedHeaderBlock }
         if !escaped, let plainHeaderBlock { return plainHeaderBlock }
-        var size = destination.path.utf8.count + messageID.utf8.count + 48
+        let deliveredPath = destination.deliveredPath
+        var size = deliveredPath.utf8.count + messageID.utf8.count + 72
         for header in headers { size += header.name.utf8.count + header.value.utf8.count + 2 }
         var block = allocator.buffer(capacity: size)
-        STOMPFrameEncoder.writeHeader(name: "destination", value: destination.path, into: &block, escape: escaped)
+        STOMPFrameEncoder.writeHeader(name: "destination", value: deliveredPath, into: &block, escape: escaped)
         STOMPFrameEncoder.writeHeader(name: "message-id", value: messageID, into: &block, escape: escaped)
+        if destination.isRabbitMQDialect { block.writeStaticString("redelivered:false\n") }
         var wroteLength = false
         for header in headers {
             if header.name == "content-length" {

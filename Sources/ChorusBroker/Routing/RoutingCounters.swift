@@ -5,15 +5,21 @@ public struct RoutingCounters: Sendable, Equatable {
     public var topicMessagesIn = 0
     /// SENDs accepted for queues.
     public var queueMessagesIn = 0
+    /// SENDs accepted for declared exchanges.
+    public var exchangeMessagesIn = 0
     /// MESSAGE deliveries from topics (one per receiving subscription).
     public var topicMessagesOut = 0
     /// MESSAGE deliveries from queues.
     public var queueMessagesOut = 0
-    /// Topic messages no subscription selected.
+    /// MESSAGE deliveries from exchanges (one per matching binding).
+    public var exchangeMessagesOut = 0
+    /// Topic and exchange messages no subscription selected, and replies to reply queues that
+    /// no longer exist.
     public var unrouted = 0
     /// Queue messages dropped because the queue's buffer was full (the oldest goes).
     public var queueOverflowDrops = 0
-    /// Messages dropped because their `expires` time had passed when they were due for delivery.
+    /// Messages dropped because their `expires` or `expiration` deadline had passed when they
+    /// were due for delivery.
     public var expired = 0
     /// Subscriptions currently registered.
     public var subscriptions = 0

@@ -17,7 +17,13 @@ import STOMP
 ///
 /// Protocol errors (unparseable bytes, a frame before CONNECT, a bad destination or selector,
 /// refused login) get an ERROR frame with a `message` header and an explanatory body, after
-/// which the connection is closed.
+/// which the connection is closed. Errors RabbitMQ reports as AMQP channel errors use its words:
+/// an undeclared exchange is `message:not_found` with the body
+/// `NOT_FOUND - no exchange 'NAME' in vhost 'VHOST'` (VHOST = the CONNECT's `host`, default `/`).
+///
+/// RabbitMQ's temp queues: a SEND whose `reply-to` is `/temp-queue/NAME` gets (once per
+/// connection and NAME) a private reply queue subscribed for this connection, and the forwarded
+/// `reply-to` becomes `/reply-queue/<generated name>`.
 final class BrokerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -46,6 +52,8 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
     private var decoder: STOMPFrameDecoder
     private var inbound = ByteBuffer()
     private var escapesHeaders = false
+    /// The CONNECT's `host` header (RabbitMQ's virtual host), for error texts.
+    private var virtualHost = "/"
     private var hasUnflushedWrites = false
     private var wroteSinceHeartbeat = false
     private var lastRead = NIODeadline.now()
@@ -197,6 +205,7 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
             connectTimer?.cancel()
             connectTimer = nil
             phase = .connected
+            if let host = frame.headers["host"], !host.isEmpty { virtualHost = host }
             var headers = STOMPHeaders()
             headers.add("server", "Chorus/\(BrokerServer.version)")
             headers.add("heart-beat", negotiated.heartBeatHeader)
@@ -213,14 +222,46 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
 
     private func send(_ frame: STOMPFrame) {
         guard let destination = destination(of: frame) else { return }
+        if let expiration = frame.headers["expiration"], BrokerMessage.relativeExpiration(expiration) == nil {
+            protocolError(
+                "precondition_failed",
+                detail: "PRECONDITION_FAILED - invalid expiration '\(expiration)': not a non-negative integer",
+                frame: frame)
+            return
+        }
+        var replyTo: String?
+        if let value = frame.headers["reply-to"], value.hasPrefix("/temp-queue/") {
+            guard let temporary = Destination(value), temporary.kind == .temporaryQueue else {
+                protocolError("Invalid destination", detail: "'\(value)' is not a valid temp-queue destination", frame: frame)
+                return
+            }
+            do {
+                replyTo = "/reply-queue/" + (try router.temporaryQueue(temporary.name, for: id, escapesHeaders: escapesHeaders))
+            } catch {
+                routingError(error, frame: frame)
+                return
+            }
+        }
+        let now = BrokerRouter.epochMilliseconds()
         let message = BrokerMessage(
-            destination: destination, messageID: router.nextMessageID(), headers: frame.headers, body: frame.body)
-        router.publish(message)
+            destination: destination, messageID: router.nextMessageID(), headers: frame.headers, body: frame.body,
+            receivedAt: now, replyTo: replyTo)
+        do {
+            try router.publish(message, now: now)
+        } catch {
+            routingError(error, frame: frame)
+            return
+        }
         receipt(for: frame)
     }
 
     private func subscribe(_ frame: STOMPFrame) {
         guard let destination = destination(of: frame) else { return }
+        let subscriptionID = frame.headers["id"]
+        if let subscriptionID, subscriptionID.hasPrefix("/temp-queue/") {
+            protocolError("Invalid id", detail: "SUBSCRIBE 'id' may not start with /temp-queue/", frame: frame)
+            return
+        }
         var selector: Selector?
         if let text = frame.headers["selector"] {
             do {
@@ -231,15 +272,35 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
             }
         }
         let subscription = Subscription(
-            connection: id, id: frame.headers["id"], destination: destination, selector: selector,
+            connection: id, id: subscriptionID, destination: destination, selector: selector,
             escapesHeaders: escapesHeaders)
         do {
             try router.subscribe(subscription)
         } catch {
-            protocolError("Duplicate subscription", detail: "\(error).", frame: frame)
+            routingError(error, frame: frame)
             return
         }
         receipt(for: frame)
+    }
+
+    /// Sends the ERROR frame for a refused SEND or SUBSCRIBE, worded as RabbitMQ words it.
+    private func routingError(_ error: RoutingError, frame: STOMPFrame) {
+        switch error {
+        case .duplicateSubscription:
+            protocolError("Duplicate subscription", detail: "\(error).", frame: frame)
+        case .exchangeNotFound(let name):
+            protocolError(
+                "not_found", detail: "NOT_FOUND - no exchange '\(name)' in vhost '\(virtualHost)'", frame: frame)
+        case .queueLocked(let name):
+            protocolError(
+                "resource_locked",
+                detail: "RESOURCE_LOCKED - cannot obtain exclusive access to locked queue '\(name)' in vhost '\(virtualHost)'",
+                frame: frame)
+        case .invalidDestination(let path):
+            protocolError(
+                "Invalid destination", detail: "'\(path)' is not a valid destination for '\(frame.command.rawValue)'",
+                frame: frame)
+        }
     }
 
     private func unsubscribe(_ frame: STOMPFrame) {
@@ -249,6 +310,10 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
             protocolError(
                 "Missing id or destination", detail: "UNSUBSCRIBE must name the subscription's id or destination.",
                 frame: frame)
+            return
+        }
+        if let subscriptionID, subscriptionID.hasPrefix("/temp-queue/") {
+            protocolError("Invalid id", detail: "UNSUBSCRIBE 'id' may not start with /temp-queue/", frame: frame)
             return
         }
         router.core.unsubscribe(connection: id, id: subscriptionID, destination: destination)
@@ -273,9 +338,15 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
             return nil
         }
         guard let destination = Destination(path) else {
-            protocolError(
-                "Unknown destination",
-                detail: "'\(path)' is not supported; use /topic/NAME or /queue/NAME.", frame: frame)
+            let prefixes = ["/topic/", "/queue/", "/amq/queue/", "/exchange/", "/temp-queue/", "/reply-queue/"]
+            if prefixes.contains(where: { path.hasPrefix($0) }) {
+                protocolError("Invalid destination", detail: "'\(path)' is not a valid destination", frame: frame)
+            } else {
+                protocolError(
+                    "Unknown destination",
+                    detail: "'\(path)' is not a valid destination.\nValid destination types are: \(Destination.supportedPrefixes).",
+                    frame: frame)
+            }
             return nil
         }
         return destination

@@ -31,11 +31,12 @@ final class BrokerRouter {
         self.configuration = configuration
         self.stats = stats
         self.logger = logger
-        self.core = RoutingCore(queueDepth: configuration.queueDepth)
+        self.core = RoutingCore(queueDepth: configuration.queueDepth, exchanges: configuration.exchanges)
         self.runID = "chorus-\(ProcessInfo.processInfo.processIdentifier)-\(Self.epochMilliseconds())"
     }
 
-    /// Wall-clock time in epoch milliseconds, the unit of the `expires` header.
+    /// Wall-clock time in epoch milliseconds, the unit of the `expires` header and the base of
+    /// `expiration`.
     static func epochMilliseconds() -> Int64 {
         Int64(Date().timeIntervalSince1970 * 1000)
     }
@@ -66,10 +67,41 @@ final class BrokerRouter {
 
     // MARK: Routing
 
-    func publish(_ message: BrokerMessage) {
-        core.publish(message, now: Self.epochMilliseconds()) { subscription, message in
+    func publish(_ message: BrokerMessage, now: Int64) throws(RoutingError) {
+        try core.publish(message, now: now) { subscription, message in
             connections[subscription.connection]?.deliver(subscription, message)
         }
+    }
+
+    /// The private reply queue of `connection` for `/temp-queue/<name>` (see
+    /// ``RoutingCore/temporaryQueue(_:for:escapesHeaders:generateName:)``), named like RabbitMQ's
+    /// server-named queues: `amq.gen-` and 22 URL-safe base64 characters of randomness.
+    func temporaryQueue(_ name: String, for connection: ConnectionID, escapesHeaders: Bool) throws(RoutingError) -> String {
+        try core.temporaryQueue(name, for: connection, escapesHeaders: escapesHeaders) {
+            Self.generatedQueueName()
+        }
+    }
+
+    private static let base64URL = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// `amq.gen-` followed by 16 random bytes in unpadded URL-safe base64 (22 characters).
+    static func generatedQueueName() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        var random = [UInt8](repeating: 0, count: 18)
+        for index in 0..<8 {
+            random[index] = UInt8(truncatingIfNeeded: high >> (8 * index))
+            random[8 + index] = UInt8(truncatingIfNeeded: low >> (8 * index))
+        }
+        var bytes: [UInt8] = Array("amq.gen-".utf8)
+        bytes.reserveCapacity(8 + 24)
+        // Groups of 3 bytes → 4 characters; the two padding bytes only feed the dropped tail.
+        for group in stride(from: 0, to: 18, by: 3) {
+            let value = UInt32(random[group]) << 16 | UInt32(random[group + 1]) << 8 | UInt32(random[group + 2])
+            for shift in [18, 12, 6, 0] { bytes.append(base64URL[Int((value >> UInt32(shift)) & 0x3F)]) }
+        }
+        return String(decoding: bytes[..<(8 + 22)], as: UTF8.self)
     }
 
     func subscribe(_ subscription: Subscription) throws(RoutingError) {
@@ -99,6 +131,8 @@ final class BrokerRouter {
         snapshot.queueMessagesIn = routing.queueMessagesIn
         snapshot.topicMessagesOut = routing.topicMessagesOut
         snapshot.queueMessagesOut = routing.queueMessagesOut
+        snapshot.exchangeMessagesIn = routing.exchangeMessagesIn
+        snapshot.exchangeMessagesOut = routing.exchangeMessagesOut
         snapshot.unrouted = routing.unrouted
         snapshot.dropped = routing.queueOverflowDrops + slowConsumerDrops
         snapshot.expired = routing.expired

@@ -16,10 +16,14 @@ public final class BrokerStats: @unchecked Sendable {  // `value` is only touche
         /// SENDs to topics / queues.
         public var topicMessagesIn = 0
         public var queueMessagesIn = 0
+        /// SENDs to declared exchanges.
+        public var exchangeMessagesIn = 0
         /// MESSAGE frames written for topic / queue deliveries.
         public var topicMessagesOut = 0
         public var queueMessagesOut = 0
-        /// Topic messages no subscription selected.
+        /// MESSAGE frames written for exchange deliveries.
+        public var exchangeMessagesOut = 0
+        /// Topic and exchange messages no subscription selected (and replies to vanished reply queues).
         public var unrouted = 0
         /// Messages dropped: queue buffer overflow plus slow-consumer overflow.
         public var dropped = 0

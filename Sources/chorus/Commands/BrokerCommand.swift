@@ -9,29 +9,51 @@ struct BrokerCommand: AsyncParsableCommand {
         commandName: "broker",
         abstract: "Run the embedded STOMP broker that nodes and clients connect to.",
         discussion: """
-            A small STOMP 1.0/1.1/1.2 broker speaking what MCollective's activemq connector needs: \
-            /topic/NAME destinations fan out to every subscriber, /queue/NAME destinations deliver \
-            each message to one consumer (round robin, JMS selectors such as \
-            "mc_identity = 'node1'", buffered while nobody matches), expired messages are dropped, \
-            heart-beats are negotiated. Point server.cfg and client.cfg at it with \
-            connector = activemq and plugin.activemq.pool.1.host/port.
+            A small STOMP 1.0/1.1/1.2 broker speaking what both of MCollective's connectors need, \
+            so nodes and clients can use it instead of ActiveMQ or RabbitMQ.
 
-            The optional configuration file uses MCollective's key = value style:
+            ActiveMQ dialect (connector = activemq): /topic/NAME fans out to every subscriber, \
+            /queue/NAME delivers each message to one consumer (round robin, JMS selectors such as \
+            "mc_identity = 'node1'", buffered while nobody matches), `expires` (absolute ms) drops \
+            stale messages.
+
+            RabbitMQ dialect (connector = rabbitmq): /exchange/NAME/KEY routes through declared \
+            topic, direct or fanout exchanges (a SUBSCRIBE is a private queue bound with KEY; \
+            topic keys take * and #); /amq/queue/NAME is /queue/NAME; a SEND with \
+            reply-to:/temp-queue/NAME gets a private reply queue and its reply-to rewritten to \
+            /reply-queue/amq.gen-...; `expiration` (relative ms) drops stale messages. Sending to \
+            an undeclared exchange is an ERROR (not_found). Declared by default: \
+            mcollective_broadcast (topic), mcollective_directed (direct), mcollective_reply (direct).
+
+            Point server.cfg and client.cfg at it with plugin.activemq.pool.1.host/port or \
+            plugin.rabbitmq.pool.1.host/port.
+
+            The optional configuration file uses MCollective's key = value style \
+            (docs/BROKER.md describes every key):
 
               # repeatable; IPv6 as [::1]:61613; port 0 = any free port
               listen = 127.0.0.1:61613
               # without user.* lines any login is accepted
               user.mcollective = marionette
-              # fastest heart-beat interval the broker sends / wants (ms)
+              # fastest heart-beat interval the broker sends / wants (ms); 0 = never
               heartbeat.send_ms = 5000
               heartbeat.receive_ms = 5000
               limits.max_frame_bytes = 16777216
+              limits.max_headers = 128
+              limits.max_header_line_bytes = 8192
+              # messages kept per queue while no consumer matches (oldest dropped beyond)
               limits.queue_depth = 1000
+              # MESSAGE frames queued to a consumer over 4 MiB behind; more are dropped
               limits.max_pending_messages = 5000
+              # exchanges (repeatable; the first replaces the default set): topic, direct, fanout
+              exchange.mcollective_broadcast = topic
+              exchange.mcollective_directed = direct
+              exchange.mcollective_reply = direct
               loglevel = info
 
-            Without a file it listens on 127.0.0.1:61613 and accepts any login. SIGINT or SIGTERM \
-            stops it: listeners close, then every client connection.
+            Without a file it listens on 127.0.0.1:61613, accepts any login and declares the \
+            default exchanges. SIGINT or SIGTERM stops it: listeners close, then every client \
+            connection.
             """)
 
     @Option(name: [.short, .long], help: "A broker configuration file (key = value).")
@@ -92,6 +114,6 @@ struct BrokerCommand: AsyncParsableCommand {
         try await broker.shutdown()
         let stats = broker.stats
         logger.info(
-            "served \(stats.connectionsTotal) connections, \(stats.topicMessagesIn + stats.queueMessagesIn) messages in, \(stats.topicMessagesOut + stats.queueMessagesOut) out, \(stats.dropped) dropped, \(stats.expired) expired")
+            "served \(stats.connectionsTotal) connections, \(stats.topicMessagesIn + stats.queueMessagesIn + stats.exchangeMessagesIn) messages in, \(stats.topicMessagesOut + stats.queueMessagesOut + stats.exchangeMessagesOut) out, \(stats.dropped) dropped, \(stats.expired) expired")
     }
 }

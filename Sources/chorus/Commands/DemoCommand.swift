@@ -260,6 +260,8 @@ final class DemoFleet: @unchecked Sendable {
     }
 
     static func shellQuote(_ word: String) -> String {
-        word.allSatisfy { $0.isLetter || $0.isNumber || "-_=./:".contains($0) } ? word : "'\(word.replacingOccurrences(of: "'", with: "'\\''"))'"
+        if word.allSatisfy({ $0.isLetter || $0.isNumber || "-_=./:".contains($0) }) { return word }
+        if !word.contains(where: { "\"$`\\!".contains($0) }) { return "\"\(word)\"" }
+        return "'\(word.replacingOccurrences(of: "'", with: "'\\''"))'"
     }
 }

@@ -27,19 +27,16 @@ struct FactsCommand: AsyncParsableCommand {
             var arguments = RubyHash(symbolKeys: ["fact": .str(fact)])
             try ddl.validateRequest(action: "get_fact", arguments: &arguments)
             let call = RPCCall(agent: "rpcutil", action: "get_fact", arguments: arguments, filter: try session.filter(), agentTimeout: ddl.metadata.timeout)
-            let output = RPCOutput(session: session, showProgress: !options.noProgress && !options.json)
+            // facts.rb turns the progress indicator off; discovery is announced only with -v.
+            let output = RPCOutput(session: session, showProgress: false, announceDiscovery: options.verbose)
             let outcome = try await output.run(call, options: try session.rpcOptions())
             await session.client.close()
-            if outcome.discovered.isEmpty {
-                print("\nNo request sent, we did not discover any nodes.")
-                throw ExitCode(1)
-            }
             if options.json {
                 print(JSONResultRenderer.render(outcome.results))
             } else {
                 print(FactsRenderer.render(fact: fact, outcome: outcome, verbose: options.verbose, style: session.style), terminator: "")
             }
-            throw ExitCode(ExitStatus.code(for: outcome, discoveryRan: output.discoveryRan))
+            throw ExitCode(outcome.discovered.isEmpty ? 1 : ExitStatus.code(for: outcome, discoveryRan: output.discoveryRan))
         } catch {
             throw CommandFailure.report("facts", error)
         }

@@ -70,17 +70,17 @@ struct RPCCommand: AsyncParsableCommand {
         let output = RPCOutput(session: session, showProgress: !options.noProgress && !options.json)
         let outcome = try await output.run(call, options: rpcOptions)
         await session.client.close()
-        if outcome.discovered.isEmpty {
-            if !options.json { print("\nNo request sent, we did not discover any nodes.") } else { print("[]") }
-            throw ExitCode(1)
-        }
         let renderer = RPCResultRenderer(style: session.style, ddl: ddl, action: actionDDL, verbose: options.verbose, display: display)
         if options.json {
-            print(JSONResultRenderer.render(outcome.results))
+            // rpc/helpers.rb: pretty on a terminal, one line otherwise.
+            print(JSONResultRenderer.render(outcome.results, pretty: isatty(STDOUT_FILENO) == 1))
+        } else if outcome.discovered.isEmpty {
+            // Nothing was asked, so mco prints the empty replies block and no statistics.
+            print(renderer.results([]), terminator: "")
         } else {
             print(renderer.render(outcome: outcome), terminator: "")
         }
-        throw ExitCode(ExitStatus.code(for: outcome, discoveryRan: output.discoveryRan))
+        throw ExitCode(outcome.discovered.isEmpty ? 1 : ExitStatus.code(for: outcome, discoveryRan: output.discoveryRan))
     }
 }
 

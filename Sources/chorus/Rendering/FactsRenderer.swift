@@ -22,13 +22,15 @@ enum FactsRenderer {
         return text(fact: fact, results: results, verbose: verbose) + statistics.report(stats: stats, summaries: [])
     }
 
-    /// The report without the statistics.
+    /// The report without the statistics. Like facts.rb, every reply whose data has a value
+    /// counts, a nil value (a node without the fact) as the empty string.
     static func text(fact: String, results: [RPCResult], verbose: Bool) -> String {
         var nodesByValue: [String: [String]] = [:]
         for result in results {
-            guard let value = result.data["value"], value.isTruthy else { continue }
+            guard let value = result.data["value"] else { continue }
             nodesByValue[value.rubyText, default: []].append(result.sender)
         }
+        if nodesByValue.isEmpty { return "No values found for fact \(fact)\n" }
         var text = "Report for fact: \(fact)\n\n"
         let size = TextLayout.fieldSize(Array(nodesByValue.keys), minimum: 40)
         for value in nodesByValue.keys.sorted() {

@@ -21,6 +21,12 @@ struct ProgressRenderer: Sendable {
     /// What mco prints before the first redraw: a newline, then the empty indicator.
     func start(total: Int) -> String { "\n" + render(done: 0, total: total) }
 
+    /// What to print when the client reports `done` of `total` replies: `start` for the
+    /// report before any reply (done 0), a redraw after that.
+    func update(done: Int, total: Int) -> String {
+        done == 0 ? start(total: total) : render(done: done, total: total)
+    }
+
     /// The indicator for `done` of `total` replies, starting with `\r`.
     func render(done: Int, total: Int) -> String {
         guard barSize > 0, total > 0 else { return "\r\(done) / \(total)" }
@@ -31,6 +37,7 @@ struct ProgressRenderer: Sendable {
             + String(repeating: " ", count: barSize - filled) + " ] \(done) / \(total)"
     }
 
-    /// What mco prints once the replies are in: the end of the indicator's line and a blank line.
-    func finish() -> String { "\n\n" }
+    /// What mco prints once the replies are in: the end of the indicator's line and a blank
+    /// line; in batches (`--batch`) only the end of the line.
+    func finish(batched: Bool = false) -> String { batched ? "\n" : "\n\n" }
 }

@@ -5,9 +5,12 @@ import Foundation
 /// blank line mco leaves before exiting.
 ///
 /// Normal: the aggregate summaries (or a blank line) and "Finished processing N / M hosts in
-/// X ms" (counts green when everyone answered, red otherwise). Verbose: the summaries, a
-/// yellow caption and the Nodes, Pass / Fail, Start Time, Discovery, Agent and Total Time
-/// lines. Both end with the "No response from:" and "Unexpected response from:" blocks.
+/// X ms" (counts red when fewer answered than were asked, green otherwise). Verbose: the
+/// summaries, a yellow caption and the Nodes, Pass / Fail, Start Time, Discovery, Agent and
+/// Total Time lines. Both end with the "No response from:" and "Unexpected response from:"
+/// blocks. stats.rb's other forms ("Finished processing N hosts", "Nodes: N") hang on
+/// `if @discovered`, which an Integer always passes in Ruby, so mco never prints them and
+/// neither does this; nothing discovered reads "0 / 0".
 struct RPCStatsRenderer: Sendable {
     var style: TerminalStyle
     var verbose: Bool
@@ -23,13 +26,9 @@ struct RPCStatsRenderer: Sendable {
             let computed = summaries.contains { $0.failure == nil }
             parts.append(computed && summarize ? aggregates(summaries) : "")
             parts.append(style.yellow("---- \(caption) ----"))
-            if discovered > 0 {
-                let colour: TerminalStyle.Colour = responded < discovered ? .red : .reset
-                parts.append(
-                    "           Nodes: \(style.colorize(colour, String(discovered))) / \(style.colorize(colour, String(responded)))")
-            } else {
-                parts.append("           Nodes: \(responded)")
-            }
+            let colour: TerminalStyle.Colour = responded < discovered ? .red : .reset
+            parts.append(
+                "           Nodes: \(style.colorize(colour, String(discovered))) / \(style.colorize(colour, String(responded)))")
             parts.append("     Pass / Fail: \(style.reset(String(stats.okCount))) / \(style.reset(String(stats.failCount)))")
             parts.append("      Start Time: " + RubyTime.string(epochSeconds: stats.startTime, timeZone: timeZone))
             parts.append("  Discovery Time: " + TextLayout.fixed(TextLayout.milliseconds(stats.discoveryTime), digits: 2) + "ms")
@@ -37,29 +36,22 @@ struct RPCStatsRenderer: Sendable {
             parts.append("      Total Time: " + TextLayout.fixed(TextLayout.milliseconds(stats.totalTime), digits: 2) + "ms")
         } else {
             let milliseconds = TextLayout.fixed(TextLayout.milliseconds(stats.blockTime), digits: 2)
-            if discovered > 0 {
-                let colour: TerminalStyle.Colour = responded == discovered ? .green : .red
-                parts.append(!summaries.isEmpty && summarize ? aggregates(summaries) : "")
-                let counts = style.colorize(colour, String(responded)) + " / " + style.colorize(colour, String(discovered))
-                parts.append("Finished processing \(counts) hosts in \(milliseconds) ms")
-            } else {
-                parts.append("Finished processing \(style.bold(String(responded))) hosts in \(milliseconds) ms")
-            }
+            let colour: TerminalStyle.Colour = responded < discovered ? .red : .green
+            parts.append(!summaries.isEmpty && summarize ? aggregates(summaries) : "")
+            let counts = style.colorize(colour, String(responded)) + " / " + style.colorize(colour, String(discovered))
+            parts.append("Finished processing \(counts) hosts in \(milliseconds) ms")
         }
-        let missing = stats.noResponseFrom
-        if !missing.isEmpty {
+        // stats.rb: a blank line, each non-empty block after a blank line of its own, a
+        // blank line; joined with newlines and printed with `puts`.
+        parts.append("")
+        let blocks = [("No response from:", stats.noResponseFrom), ("Unexpected response from:", stats.unexpectedResponses)]
+        for (title, nodes) in blocks where !nodes.isEmpty {
             parts.append("")
-            parts.append("\n" + style.red("No response from:") + "\n\n" + TextLayout.identityColumns(missing))
+            parts.append(style.red(title) + "\n\n" + TextLayout.identityColumns(nodes))
         }
-        if !stats.unexpectedResponses.isEmpty {
-            parts.append("")
-            parts.append(
-                "\n" + style.red("Unexpected response from:") + "\n\n"
-                    + TextLayout.identityColumns(stats.unexpectedResponses))
-        }
-        var text = parts.joined(separator: "\n")
-        if !text.hasSuffix("\n") { text += "\n" }
-        return text + "\n"
+        parts.append("")
+        let text = parts.joined(separator: "\n")
+        return text.hasSuffix("\n") ? text : text + "\n"
     }
 
     /// `text_for_aggregates`: each computed summary under a bold "Summary of <label>:", then

@@ -18,7 +18,7 @@ struct ClientSession {
     static func open(_ options: ClientOptions) async throws -> ClientSession {
         let path = try configurationPath(options.config)
         let configuration = try ChorusConfiguration.load(path: path)
-        try? LogSetup.bootstrap(path: nil, level: options.verbose ? .info : LogSetup.level(configuration.logLevel == "info" ? "warn" : configuration.logLevel))
+        try? LogSetup.bootstrap(path: nil, level: LogSetup.level(configuration.loggerType == "console" ? configuration.logLevel : "warn"))
         let logger = Logger(label: "chorus")
         let settings = try configuration.clientSettings(collective: options.target, ttl: options.ttl)
         let client = RPCClient(settings: settings, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
