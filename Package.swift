@@ -96,10 +96,27 @@ let package = Package(
         .testTarget(
             name: "ChorusBrokerTests",
             dependencies: ["ChorusBroker", "STOMP", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
+        // Real processes for the end-to-end and interop suites: fleets of `chorus broker` /
+        // `chorus server`, command runs, the MCollective interop harness.
+        .target(
+            name: "ChorusTestSupport",
+            dependencies: [
+                "ChorusCore", "ChorusSecurity", "STOMP", "RubyMarshal",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ChorusTestSupport"),
+        .testTarget(
+            name: "InteropTests",
+            dependencies: [
+                "chorus", "ChorusTestSupport", "ChorusCore", "RubyMarshal", "ChorusSecurity", "STOMP",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "chorus", "ChorusCore", "RubyMarshal", "STOMP", "ChorusSecurity",
+                "chorus", "ChorusTestSupport", "ChorusCore", "RubyMarshal", "STOMP", "ChorusSecurity",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -1,3 +1,5 @@
+import Foundation
+import ChorusTestSupport
 import Testing
 
 extension EndToEnd {

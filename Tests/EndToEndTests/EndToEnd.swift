@@ -1,3 +1,5 @@
+import Foundation
+import ChorusTestSupport
 import Testing
 
 /// Every end-to-end suite runs inside this one, one test at a time: they start real

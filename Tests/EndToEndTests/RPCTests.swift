@@ -1,3 +1,4 @@
+import ChorusTestSupport
 import Foundation
 import Testing
 
@@ -215,6 +216,19 @@ extension EndToEnd {
             #expect(result.stdout.contains("node1"))
             #expect(result.stdout.contains(": OK"))
             #expect(result.stdout.contains("rpcutil#ping call stats"))
+        }
+
+        @Test("--display failed hides successful replies; --display all shows them")
+        func display() async throws {
+            let fleet = try await SharedFleet.shared.get()
+            let failedOnly = try await fleet.chorus(["rpc", "rpcutil", "ping", "--display", "failed", "-I", "node1", "-I", "node2"])
+            #expect(failedOnly.status == 0)
+            #expect(!failedOnly.stdout.contains("Timestamp:"))
+            #expect(failedOnly.stdout.contains("Finished processing 2 / 2 hosts"))
+            let all = try await fleet.chorus(["rpc", "rpcutil", "ping", "--display", "all", "-I", "node1"])
+            #expect(all.stdout.contains("Timestamp:"))
+            let bad = try await fleet.chorus(["rpc", "rpcutil", "ping", "--display", "some"])
+            #expect(bad.status != 0)
         }
 
         @Test("plugin doc documents rpcutil from its DDL")

@@ -1,3 +1,4 @@
+import ChorusTestSupport
 import ChorusCore
 import Foundation
 import RubyMarshal

@@ -54,6 +54,9 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
     private var escapesHeaders = false
     /// The CONNECT's `host` header (RabbitMQ's virtual host), for error texts.
     private var virtualHost = "/"
+    /// `reply-to:/temp-queue/NAME` value → the `/reply-queue/…` it is rewritten to. Private reply
+    /// queues live as long as the connection, so repeated requests reuse the string.
+    private var replyQueuePaths: [String: String] = [:]
     private var hasUnflushedWrites = false
     private var wroteSinceHeartbeat = false
     private var lastRead = NIODeadline.now()
@@ -231,15 +234,22 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
         }
         var replyTo: String?
         if let value = frame.headers["reply-to"], value.hasPrefix("/temp-queue/") {
-            guard let temporary = Destination(value), temporary.kind == .temporaryQueue else {
-                protocolError("Invalid destination", detail: "'\(value)' is not a valid temp-queue destination", frame: frame)
-                return
-            }
-            do {
-                replyTo = "/reply-queue/" + (try router.temporaryQueue(temporary.name, for: id, escapesHeaders: escapesHeaders))
-            } catch {
-                routingError(error, frame: frame)
-                return
+            if let known = replyQueuePaths[value] {
+                replyTo = known
+            } else {
+                guard let temporary = Destination(value), temporary.kind == .temporaryQueue else {
+                    protocolError(
+                        "Invalid destination", detail: "'\(value)' is not a valid temp-queue destination", frame: frame)
+                    return
+                }
+                do {
+                    let queue = try router.temporaryQueue(temporary.name, for: id, escapesHeaders: escapesHeaders)
+                    replyTo = "/reply-queue/" + queue
+                    replyQueuePaths[value] = replyTo
+                } catch {
+                    routingError(error, frame: frame)
+                    return
+                }
             }
         }
         let now = BrokerRouter.epochMilliseconds()

@@ -34,7 +34,7 @@ struct RPCCommand: AsyncParsableCommand {
     var inputs: [String] = []
 
     @Option(help: "Which replies to show: ok, failed or all (default: the action's DDL display policy).")
-    var display: DisplayPolicy?
+    var display: DisplayOption?
 
     @Flag(name: [.customLong("no-results"), .customLong("nr")], help: "Send the request and do not wait for replies (fire and forget).")
     var noResults = false
@@ -70,7 +70,7 @@ struct RPCCommand: AsyncParsableCommand {
         let output = RPCOutput(session: session, showProgress: !options.noProgress && !options.json)
         let outcome = try await output.run(call, options: rpcOptions)
         await session.client.close()
-        let renderer = RPCResultRenderer(style: session.style, ddl: ddl, action: actionDDL, verbose: options.verbose, display: display)
+        let renderer = RPCResultRenderer(style: session.style, ddl: ddl, action: actionDDL, verbose: options.verbose, display: display?.policy)
         if options.json {
             // rpc/helpers.rb: pretty on a terminal, one line otherwise.
             print(JSONResultRenderer.render(outcome.results, pretty: isatty(STDOUT_FILENO) == 1))
@@ -84,4 +84,15 @@ struct RPCCommand: AsyncParsableCommand {
     }
 }
 
-extension DisplayPolicy: ExpressibleByArgument {}
+/// `--display ok|failed|all`, as mco spells it.
+enum DisplayOption: String, ExpressibleByArgument, CaseIterable {
+    case ok, failed, all
+
+    var policy: DisplayPolicy {
+        switch self {
+        case .ok: return .ok
+        case .failed: return .failed
+        case .all: return .always
+        }
+    }
+}

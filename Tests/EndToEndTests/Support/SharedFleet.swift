@@ -1,3 +1,6 @@
+import ChorusTestSupport
+import Foundation
+
 /// One broker and the oracle's three nodes, started once and shared by the tests that
 /// only read from the fleet (tests that stop or break things start their own).
 actor SharedFleet {

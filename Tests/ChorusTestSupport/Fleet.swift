@@ -5,23 +5,54 @@ import Synchronization
 /// processes on loopback, configured like the MCollective oracle's node1..node3, plus a
 /// client configuration. Every process it starts is recorded and killed when the test
 /// process exits.
-final class Fleet: Sendable {
-    struct NodeProfile: Sendable {
-        var identity: String
-        var facts: [(String, String)]
-        var classes: [String]
+public final class Fleet: Sendable {
+    public struct NodeProfile: Sendable {
+        public var identity: String
+        public var facts: [(String, String)]
+        public var classes: [String]
+
+        public init(identity: String, facts: [(String, String)], classes: [String]) {
+            self.identity = identity
+            self.facts = facts
+            self.classes = classes
+        }
+
+        /// The same facts and classes under another identity (the `hostname` fact follows it).
+        public func renamed(_ identity: String) -> NodeProfile {
+            NodeProfile(identity: identity, facts: facts.map { $0.0 == "hostname" ? ($0.0, identity) : $0 }, classes: classes)
+        }
+    }
+
+    /// How nodes and clients sign messages.
+    public enum Security: Sendable {
+        case psk(String)
+        /// MCollective's ssl provider: key files as the interop harness writes them.
+        case ssl(SSLKeys, serializer: String)
+    }
+
+    public struct SSLKeys: Sendable {
+        public var serverPrivate, serverPublic, clientPrivate, clientPublic, clientCertDir: String
+        public init(serverPrivate: String, serverPublic: String, clientPrivate: String, clientPublic: String, clientCertDir: String) {
+            self.serverPrivate = serverPrivate
+            self.serverPublic = serverPublic
+            self.clientPrivate = clientPrivate
+            self.clientPublic = clientPublic
+            self.clientCertDir = clientCertDir
+        }
     }
 
     /// The oracle's nodes (../shared/oracle/README.md §2).
-    static let oracleNodes: [NodeProfile] = [
+    public static let oracleNodes: [NodeProfile] = [
         NodeProfile(identity: "node1", facts: [("osfamily", "Debian"), ("role", "web"), ("datacenter", "ams"), ("hostname", "node1"), ("cores", "\"4\"")], classes: ["settings", "default", "web::nginx", "common"]),
         NodeProfile(identity: "node2", facts: [("osfamily", "RedHat"), ("role", "db"), ("datacenter", "ams"), ("hostname", "node2"), ("cores", "\"8\"")], classes: ["settings", "default", "db::postgres", "common"]),
         NodeProfile(identity: "node3", facts: [("osfamily", "Debian"), ("role", "web"), ("datacenter", "fra"), ("hostname", "node3"), ("cores", "\"2\"")], classes: ["settings", "default", "web::apache", "common"]),
     ]
 
-    let directory: URL
-    let psk: String
-    let nodes: [NodeProfile]
+    public let directory: URL
+    public let security: Security
+    /// `activemq` or `rabbitmq`.
+    public let connector: String
+    public let nodes: [NodeProfile]
     private let state = Mutex<State>(State())
 
     private struct State {
@@ -30,28 +61,44 @@ final class Fleet: Sendable {
         var port = 0
     }
 
-    init(nodes: [NodeProfile] = Fleet.oracleNodes, psk: String = "s3cr3t") throws {
+    public init(nodes: [NodeProfile] = Fleet.oracleNodes, security: Security = .psk("s3cr3t"), connector: String = "activemq") throws {
         self.nodes = nodes
-        self.psk = psk
+        self.security = security
+        self.connector = connector
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-e2e-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    var port: Int { state.withLock { $0.port } }
-    var clientConfig: String { directory.appendingPathComponent("client.cfg").path }
-    func nodeDirectory(_ identity: String) -> URL { directory.appendingPathComponent(identity) }
-    func serverConfig(_ identity: String) -> String { nodeDirectory(identity).appendingPathComponent("server.cfg").path }
-    func logFile(_ identity: String) -> String { nodeDirectory(identity).appendingPathComponent("chorus.log").path }
+    /// The pre-shared key (psk fleets).
+    public var psk: String {
+        if case .psk(let key) = security { return key }
+        return ""
+    }
+    public var port: Int { state.withLock { $0.port } }
+    public var clientConfig: String { directory.appendingPathComponent("client.cfg").path }
+    public func nodeDirectory(_ identity: String) -> URL { directory.appendingPathComponent(identity) }
+    public func serverConfig(_ identity: String) -> String { nodeDirectory(identity).appendingPathComponent("server.cfg").path }
+    public func logFile(_ identity: String) -> String { nodeDirectory(identity).appendingPathComponent("chorus.log").path }
 
-    /// Starts the broker and every node, and waits until all of them answer a ping.
-    func start() async throws {
+    /// Starts a `chorus broker` and every node, and waits until all of them answer.
+    public func start() async throws {
         try await startBroker()
-        try writeClientConfig(identity: "mcoclient", psk: psk, path: clientConfig)
+        try await startNodes()
+    }
+
+    /// Starts every node against the broker already chosen (`startBroker` or `useBroker`).
+    public func startNodes() async throws {
+        try writeClientConfig(identity: "mcoclient", path: clientConfig)
         for node in nodes { try startServer(node) }
         try await waitForNodes(nodes.map(\.identity))
     }
 
-    func startBroker(port requested: Int = 0) async throws {
+    /// Uses a broker this fleet did not start (RabbitMQ, ActiveMQ, another fleet's `chorus broker`).
+    public func useBroker(port: Int) {
+        state.withLock { $0.port = port }
+    }
+
+    public func startBroker(port requested: Int = 0) async throws {
         let portFile = directory.appendingPathComponent("broker.port")
         try? FileManager.default.removeItem(at: portFile)
         let process = try Self.spawn(["broker", "--listen", "127.0.0.1:\(requested)", "--port-file", portFile.path],
@@ -67,7 +114,7 @@ final class Fleet: Sendable {
         throw FleetError("broker did not write its port file; log: \((try? String(contentsOf: directory.appendingPathComponent("broker.log"), encoding: .utf8)) ?? "")")
     }
 
-    func stopBroker() {
+    public func stopBroker() {
         let process = state.withLock { state -> Process? in
             defer { state.broker = nil }
             return state.broker
@@ -75,18 +122,20 @@ final class Fleet: Sendable {
         if let process { Self.stop(process) }
     }
 
-    func writeClientConfig(identity: String, psk: String, path: String, extra: [String] = []) throws {
-        try (Self.commonConfig(identity: identity, port: port, psk: psk) + ["logger_type = console", "loglevel = warn"] + extra)
+    /// Writes a client configuration for this fleet; `psk` overrides the fleet's key (attack tests).
+    public func writeClientConfig(identity: String, psk: String? = nil, path: String, extra: [String] = []) throws {
+        let security = psk.map { Security.psk($0) } ?? self.security
+        try (connectionConfig(identity: identity) + Self.securityConfig(security, role: .client) + ["logger_type = console", "loglevel = warn"] + extra)
             .joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    func startServer(_ node: NodeProfile, extra: [String] = []) throws {
+    public func startServer(_ node: NodeProfile, extra: [String] = []) throws {
         let dir = nodeDirectory(node.identity)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let facts = node.facts.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
         try facts.write(to: dir.appendingPathComponent("facts.yaml"), atomically: true, encoding: .utf8)
         try (node.classes.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("classes.txt"), atomically: true, encoding: .utf8)
-        let config = Self.commonConfig(identity: node.identity, port: port, psk: psk) + [
+        let config = connectionConfig(identity: node.identity) + Self.securityConfig(security, role: .server) + [
             "plugin.yaml = \(dir.appendingPathComponent("facts.yaml").path)",
             "classesfile = \(dir.appendingPathComponent("classes.txt").path)",
             "logfile = \(logFile(node.identity))",
@@ -99,18 +148,18 @@ final class Fleet: Sendable {
 
     /// Sends SIGTERM to a node and waits for it to exit; returns its exit status.
     @discardableResult
-    func stopServer(_ identity: String) -> Int32? {
+    public func stopServer(_ identity: String) -> Int32? {
         let process = state.withLock { $0.servers.removeValue(forKey: identity) }
         guard let process else { return nil }
         Self.stop(process)
         return process.terminationStatus
     }
 
-    func isServerRunning(_ identity: String) -> Bool {
+    public func isServerRunning(_ identity: String) -> Bool {
         state.withLock { $0.servers[identity]?.isRunning ?? false }
     }
 
-    func shutdown() {
+    public func shutdown() {
         let (broker, servers) = state.withLock { state in
             defer {
                 state.broker = nil
@@ -124,7 +173,7 @@ final class Fleet: Sendable {
     }
 
     /// Polls `chorus find` until every identity answers (30 s at most).
-    func waitForNodes(_ identities: [String]) async throws {
+    public func waitForNodes(_ identities: [String]) async throws {
         let deadline = Date().addingTimeInterval(30)
         var last = ""
         while Date() < deadline {
@@ -138,30 +187,50 @@ final class Fleet: Sendable {
     }
 
     /// Runs a client command against this fleet.
-    func chorus(_ arguments: [String], config: String? = nil, stdin: String? = nil) async throws -> CommandResult {
+    public func chorus(_ arguments: [String], config: String? = nil, stdin: String? = nil) async throws -> CommandResult {
         try await CommandResult.run(arguments + ["-c", config ?? clientConfig], stdin: stdin)
     }
 
-    static func commonConfig(identity: String, port: Int, psk: String) -> [String] {
-        [
+    /// Identity, collectives and the broker pool for this fleet's connector.
+    public func connectionConfig(identity: String) -> [String] {
+        var lines = [
             "identity = \(identity)",
             "main_collective = mcollective",
             "collectives = mcollective",
-            "connector = activemq",
-            "plugin.activemq.pool.size = 1",
-            "plugin.activemq.pool.1.host = 127.0.0.1",
-            "plugin.activemq.pool.1.port = \(port)",
-            "plugin.activemq.pool.1.user = mcollective",
-            "plugin.activemq.pool.1.password = marionette",
-            "securityprovider = psk",
-            "plugin.psk = \(psk)",
+            "connector = \(connector)",
+            "plugin.\(connector).pool.size = 1",
+            "plugin.\(connector).pool.1.host = 127.0.0.1",
+            "plugin.\(connector).pool.1.port = \(port)",
+            "plugin.\(connector).pool.1.user = mcollective",
+            "plugin.\(connector).pool.1.password = marionette",
             "factsource = yaml",
         ]
+        if connector == "rabbitmq" { lines.append("plugin.rabbitmq.vhost = /mcollective") }
+        return lines
+    }
+
+    public enum Role: Sendable { case server, client }
+
+    /// MCollective's security keys for a node or a client.
+    public static func securityConfig(_ security: Security, role: Role) -> [String] {
+        switch security {
+        case .psk(let key):
+            return ["securityprovider = psk", "plugin.psk = \(key)"]
+        case .ssl(let keys, let serializer):
+            var lines = ["securityprovider = ssl", "plugin.ssl_serializer = \(serializer)", "plugin.ssl_server_public = \(keys.serverPublic)"]
+            switch role {
+            case .server:
+                lines += ["plugin.ssl_server_private = \(keys.serverPrivate)", "plugin.ssl_client_cert_dir = \(keys.clientCertDir)"]
+            case .client:
+                lines += ["plugin.ssl_client_private = \(keys.clientPrivate)", "plugin.ssl_client_public = \(keys.clientPublic)"]
+            }
+            return lines
+        }
     }
 
     // MARK: - Processes
 
-    static var executable: String {
+    public static var executable: String {
         let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var dir = URL(fileURLWithPath: selfPath).deletingLastPathComponent()
         // On Linux the test bundle is `.build/debug/ChorusPackageTests.xctest`, beside `chorus`.
@@ -169,7 +238,7 @@ final class Fleet: Sendable {
         return dir.appendingPathComponent("chorus").path
     }
 
-    static func spawn(_ arguments: [String], log: URL) throws -> Process {
+    public static func spawn(_ arguments: [String], log: URL) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -183,7 +252,7 @@ final class Fleet: Sendable {
         return process
     }
 
-    static func stop(_ process: Process) {
+    public static func stop(_ process: Process) {
         guard process.isRunning else { return }
         process.terminate()
         let deadline = Date().addingTimeInterval(15)
@@ -196,23 +265,23 @@ final class Fleet: Sendable {
     }
 }
 
-struct FleetError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct FleetError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Kills every process the tests started when the test process exits, so no broker or node outlives the suite.
-final class ProcessReaper: Sendable {
-    static let shared = ProcessReaper()
+public final class ProcessReaper: Sendable {
+    public static let shared = ProcessReaper()
     private let pids = Mutex<Set<Int32>>([])
 
     private init() {
         atexit { ProcessReaper.shared.killAll() }
     }
 
-    func track(_ pid: Int32) { pids.withLock { _ = $0.insert(pid) } }
-    func untrack(_ pid: Int32) { pids.withLock { _ = $0.remove(pid) } }
-    func killAll() {
+    public func track(_ pid: Int32) { pids.withLock { _ = $0.insert(pid) } }
+    public func untrack(_ pid: Int32) { pids.withLock { _ = $0.remove(pid) } }
+    public func killAll() {
         for pid in pids.withLock({ $0 }) { kill(pid, SIGKILL) }
     }
 }

@@ -10,17 +10,19 @@ import Synchronization
 
 /// A hand-driven client for hostile-input tests: sends arbitrary bodies to a node and
 /// collects whatever comes back on its own reply queue.
-final class RawClient: Sendable {
+public final class RawClient: Sendable {
     let client: STOMPClient
     let replyQueue: String
+    let connector: String
     private final class Inbox: Sendable {
         let frames = Mutex<[STOMPFrame]>([])
     }
     private let inbox = Inbox()
 
-    private init(client: STOMPClient, replyQueue: String) {
+    private init(client: STOMPClient, replyQueue: String, connector: String) {
         self.client = client
         self.replyQueue = replyQueue
+        self.connector = connector
         Task { [inbox] in
             for await frame in client.frames where frame.command == .message {
                 inbox.frames.withLock { $0.append(frame) }
@@ -28,28 +30,41 @@ final class RawClient: Sendable {
         }
     }
 
-    static func connect(port: Int) async throws -> RawClient {
+    /// Connects with MCollective's `activemq` or `rabbitmq` dialect.
+    public static func connect(port: Int, connector: String = "activemq") async throws -> RawClient {
         let configuration = STOMPClientConfiguration(
             endpoints: [STOMPEndpoint(host: "127.0.0.1", port: port, login: "mcollective", passcode: "marionette")],
-            virtualHost: "mcollective", reconnects: false)
+            virtualHost: connector == "rabbitmq" ? "/mcollective" : "mcollective", reconnects: false)
         let client = STOMPClient(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "raw"))
         try await client.connect()
-        let queue = "/queue/mcollective.reply.raw_\(getpid()).\(UInt32.random(in: 0 ... .max))"
-        try await client.subscribe(destination: queue)
-        return RawClient(client: client, replyQueue: queue)
+        let queue: String
+        if connector == "rabbitmq" {
+            queue = "/temp-queue/raw_reply_\(UInt32.random(in: 0 ... .max))"
+        } else {
+            queue = "/queue/mcollective.reply.raw_\(getpid()).\(UInt32.random(in: 0 ... .max))"
+            try await client.subscribe(destination: queue)
+        }
+        return RawClient(client: client, replyQueue: queue, connector: connector)
     }
 
-    /// Sends `body` to one node's directed queue.
-    func sendDirected(_ body: [UInt8], to node: String) async throws {
+    /// Sends `body` to one node's directed destination.
+    public func sendDirected(_ body: [UInt8], to node: String) async throws {
         let now = Int(Date().timeIntervalSince1970)
-        try await client.send(
-            destination: "/queue/mcollective.nodes",
-            headers: [("timestamp", "\(now * 1000)"), ("expires", "\((now + 70) * 1000)"), ("reply-to", replyQueue), ("mc_identity", node), ("mc_sender", "raw")],
-            body: ByteBuffer(bytes: body))
+        if connector == "rabbitmq" {
+            try await client.send(
+                destination: "/exchange/mcollective_directed/\(node)",
+                headers: [("reply-to", replyQueue), ("expiration", "70000"), ("mc_sender", "raw")],
+                body: ByteBuffer(bytes: body))
+        } else {
+            try await client.send(
+                destination: "/queue/mcollective.nodes",
+                headers: [("timestamp", "\(now * 1000)"), ("expires", "\((now + 70) * 1000)"), ("reply-to", replyQueue), ("mc_identity", node), ("mc_sender", "raw")],
+                body: ByteBuffer(bytes: body))
+        }
     }
 
     /// A correctly signed request, with knobs for the attacks.
-    static func request(agent: String = "rpcutil", action: String, data: RubyHash = RubyHash(), psk: String, ageSeconds: Int = 0, ttl: Int = 60, filterOnAgent: Bool = true) throws -> [UInt8] {
+    public static func request(agent: String = "rpcutil", action: String, data: RubyHash = RubyHash(), psk: String, ageSeconds: Int = 0, ttl: Int = 60, filterOnAgent: Bool = true) throws -> [UInt8] {
         var filter = Filter()
         if filterOnAgent { filter.agents = [agent] }
         var arguments = data
@@ -62,7 +77,7 @@ final class RawClient: Sendable {
     }
 
     /// The next reply within `timeout`, decoded with `psk`; nil when none arrives.
-    func nextReply(psk: String, timeout: Duration = .seconds(2)) async throws -> Reply? {
+    public func nextReply(psk: String, timeout: Duration = .seconds(2)) async throws -> Reply? {
         let security = try PSKSecurityProvider(psk: psk, callerID: "uid=0")
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -73,13 +88,13 @@ final class RawClient: Sendable {
         return nil
     }
 
-    func close() async { await client.close() }
+    public func close() async { await client.close() }
 }
 
 /// Raw TCP for bytes that are not STOMP at all.
-enum RawSocket {
+public enum RawSocket {
     /// Connects, writes `bytes`, and returns what the peer sent before closing (2 s at most).
-    static func exchange(port: Int, bytes: [UInt8]) throws -> [UInt8] {
+    public static func exchange(port: Int, bytes: [UInt8]) throws -> [UInt8] {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw FleetError("socket failed") }
         defer { close(fd) }
