@@ -22,10 +22,15 @@ let package = Package(
         .target(name: "RubyMarshal", swiftSettings: strict),
         // Domain values: requests, replies, filters, facts, DDL, configuration. No I/O beyond reading files given to it.
         .target(name: "ChorusCore", dependencies: ["RubyMarshal"], swiftSettings: strict),
-        // Security providers (psk), caller ids, TTL checks.
+        // Security providers (psk, ssl with Marshal or Ruby-exact YAML), caller ids, TTL checks.
         .target(
             name: "ChorusSecurity",
-            dependencies: ["ChorusCore", "RubyMarshal", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "ChorusCore", "RubyMarshal",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strict),
         // STOMP frames, the incremental parser, the encoder, and the NIO client connection.
         .target(
@@ -93,6 +98,7 @@ let package = Package(
             name: "ChorusServerTests",
             dependencies: ["ChorusServer", "ChorusAgents", "ChorusSecurity", "ChorusCore", "RubyMarshal"]),
         .testTarget(name: "STOMPTests", dependencies: ["STOMP", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "ChorusConnectorTests", dependencies: ["ChorusConnector", "STOMP"]),
         .testTarget(
             name: "ChorusBrokerTests",
             dependencies: ["ChorusBroker", "STOMP", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),

@@ -87,7 +87,7 @@ public final class RPCClient: Sendable {
         let requestID = requestID ?? Request.newRequestID()
         let now = Int(time(nil))
         let destination = settings.connector.replyDestination(
-            collective: settings.collective, identity: settings.identity, pid: getpid(),
+            collective: settings.collective, identity: settings.identity, agent: agent, pid: getpid(),
             sequence: sequence.wrappingAdd(1, ordering: .relaxed).newValue)
         if let subscription = destination.subscription {
             try await connection.subscribe(destination: subscription.destination, id: subscription.id, headers: subscription.headerPairs)

@@ -21,7 +21,7 @@ public struct ActiveMQConnector: Connector {
         return subscriptions
     }
 
-    public func replyDestination(collective: String, identity: String, pid: Int32, sequence: Int) -> ReplyDestination {
+    public func replyDestination(collective: String, identity: String, agent: String, pid: Int32, sequence: Int) -> ReplyDestination {
         let queue = "/queue/\(collective).reply.\(identity)_\(pid).\(sequence)"
         return ReplyDestination(replyTo: queue, subscription: ConnectorSubscription(destination: queue, id: queue))
     }

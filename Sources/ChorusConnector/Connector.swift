@@ -50,8 +50,9 @@ public protocol Connector: Sendable {
     /// broadcast destination per agent (runner.rb / agents.rb order).
     func nodeSubscriptions(identity: String, collective: String, agents: [String]) -> [ConnectorSubscription]
 
-    /// The reply destination a client creates for one request, and whether it must subscribe to it before sending.
-    func replyDestination(collective: String, identity: String, pid: Int32, sequence: Int) -> ReplyDestination
+    /// The reply destination a client creates for one request to `agent`, and whether it
+    /// must subscribe to it before sending.
+    func replyDestination(collective: String, identity: String, agent: String, pid: Int32, sequence: Int) -> ReplyDestination
 
     /// A broadcast request to every node subscribed to `agent` in `collective`.
     func broadcastRequest(collective: String, agent: String, replyTo: String?, sender: String, ttl: Int, now: Int) -> OutgoingMessage
@@ -87,8 +88,9 @@ public enum Connectors {
     public static func named(_ name: String) throws -> any Connector {
         switch name.lowercased() {
         case "activemq": return ActiveMQConnector()
+        case "rabbitmq": return RabbitMQConnector()
         default:
-            throw ConnectorError("unknown connector '\(name)': Chorus supports connector = activemq")
+            throw ConnectorError("unknown connector '\(name)': Chorus supports connector = activemq or connector = rabbitmq")
         }
     }
 }

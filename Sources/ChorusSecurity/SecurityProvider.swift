@@ -28,6 +28,14 @@ public enum SecurityError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidCallerID(String)
     /// A provider cannot be configured (e.g. no PSK set).
     case misconfigured(String)
+    /// The caller id names a certificate this node has no public key for (ssl:
+    /// `<plugin.ssl_client_cert_dir>/<name>.pem` is missing, or the name is not a safe file name).
+    case unknownCaller(String)
+    /// A signed property disagrees with its unsigned copy (ssl: `:ssl_ttl`/`:ssl_msgtime`
+    /// against `:ttl`/`:msgtime`), or the signed body lacks it.
+    case tampered(String)
+    /// A key file cannot be read or is not a usable RSA key (the path, never the key material).
+    case unreadableKey(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -35,6 +43,10 @@ public enum SecurityError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidSignature: return "Received an invalid signature in message"
         case .invalidCallerID(let id): return "Invalid callerid '\(id)' in request"
         case .misconfigured(let why): return "security provider misconfigured: \(why)"
+        case .unknownCaller(let why): return "unknown caller: \(why)"
+        case .tampered(let why): return "\(why) - possible tampering"
+        case .unreadableKey(let path, let reason):
+            return path.isEmpty ? "unusable key: \(reason)" : "cannot use key \(path): \(reason)"
         }
     }
 }

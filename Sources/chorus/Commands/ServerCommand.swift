@@ -44,7 +44,7 @@ struct ServerCommand: AsyncParsableCommand {
             agents: try BuiltinAgents.all(), dataPlugins: BuiltinDataPlugins.all(),
             configLookup: { configuration.configItem($0) })
         let daemon = NodeDaemon(
-            node: node, security: try configuration.securityProvider(), connector: try Connectors.named(configuration.connector),
+            node: node, security: try configuration.securityProvider(role: .server), connector: try Connectors.named(configuration.connector),
             brokers: try configuration.brokerClientConfiguration(reconnects: true),
             group: MultiThreadedEventLoopGroup.singleton, logger: logger, replyTTL: configuration.ttl)
         logger.info("chorus \(ChorusVersion.string) starting as \(configuration.identity) (pid \(ProcessInfo.processInfo.processIdentifier))")

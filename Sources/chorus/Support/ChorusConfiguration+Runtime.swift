@@ -2,7 +2,17 @@ import ChorusClient
 import ChorusConnector
 import ChorusCore
 import ChorusSecurity
+import Foundation
+import Logging
 import STOMP
+
+/// Which end of a request a security provider serves.
+enum SecurityRole {
+    /// A node: verifies requests, signs replies.
+    case server
+    /// A client: signs requests, verifies replies.
+    case client
+}
 
 /// Turns a parsed configuration into the runtime pieces: the broker pool, the security
 /// provider, the client settings. Every "what do I do now" message names the key to set.
@@ -21,10 +31,19 @@ extension ChorusConfiguration {
             connectTimeout: Double(connectionTimeout ?? (reconnects ? 30 : 5)))
     }
 
-    func securityProvider() throws -> any SecurityProvider {
-        guard securityProvider == "psk" else {
-            throw ValidationFailure("securityprovider = \(securityProvider) is not supported yet; use securityprovider = psk with plugin.psk")
+    /// The security provider for this side of a request, from `securityprovider` and its
+    /// `plugin.*` keys: `psk` (plugin.psk), or `ssl` (plugin.ssl_* keys, see `sslProvider`).
+    func securityProvider(role: SecurityRole) throws -> any SecurityProvider {
+        switch securityProvider {
+        case "psk": return try pskProvider()
+        case "ssl": return try sslProvider(role: role)
+        default:
+            throw ValidationFailure(
+                "securityprovider = \(securityProvider) is not supported; use securityprovider = psk (with plugin.psk) or ssl (with plugin.ssl_* keys)")
         }
+    }
+
+    private func pskProvider() throws -> PSKSecurityProvider {
         guard let psk, !psk.isEmpty else {
             throw ValidationFailure("no pre-shared key: set plugin.psk in \(path ?? source) (or MCOLLECTIVE_PSK in the environment)")
         }
@@ -34,13 +53,58 @@ extension ChorusConfiguration {
         return try PSKSecurityProvider(psk: psk, callerID: PSKSecurityProvider.callerID(type: callerType, identity: identity))
     }
 
+    /// MCollective's ssl keys (security/ssl.rb). A node needs `plugin.ssl_server_private` (signs
+    /// replies) and `plugin.ssl_client_cert_dir` (`<name>.pem` per client); a client needs
+    /// `plugin.ssl_client_private` (signs requests; or `MCOLLECTIVE_SSL_PRIVATE`),
+    /// `plugin.ssl_client_public` (its file name is the caller id; or `MCOLLECTIVE_SSL_PUBLIC`)
+    /// and `plugin.ssl_server_public` (verifies replies). `plugin.ssl_serializer = yaml`
+    /// switches both sides from Marshal to YAML. Loose key file permissions are logged.
+    private func sslProvider(role: SecurityRole) throws -> SSLSecurityProvider {
+        let file = path ?? source
+        func setting(_ key: String, environment variable: String? = nil) throws -> String {
+            if let variable, let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { return value }
+            guard let value = pluginConfig[key], !value.isEmpty else {
+                throw ValidationFailure("securityprovider = ssl needs plugin.\(key) in \(file)")
+            }
+            return value
+        }
+        let serializer = SSLSerializer(configurationValue: pluginConfig["ssl_serializer"])
+        let provider: SSLSecurityProvider
+        do {
+            switch role {
+            case .server:
+                let signing = try SSLPrivateKey.load(path: try setting("ssl_server_private"))
+                let directory = try setting("ssl_client_cert_dir")
+                let caller = SSLSecurityProvider.callerID(publicKeyPath: pluginConfig["ssl_server_public"] ?? "server-public.pem")
+                provider = SSLSecurityProvider(
+                    callerID: caller, serializer: serializer, signingKey: signing.key, replyKey: nil,
+                    clientKeys: SSLClientKeyDirectory(path: directory), warnings: signing.warnings)
+            case .client:
+                let signing = try SSLPrivateKey.load(path: try setting("ssl_client_private", environment: "MCOLLECTIVE_SSL_PRIVATE"))
+                let caller = SSLSecurityProvider.callerID(publicKeyPath: try setting("ssl_client_public", environment: "MCOLLECTIVE_SSL_PUBLIC"))
+                guard PSKSecurityProvider.isValidCallerID(caller) else {
+                    throw ValidationFailure("plugin.ssl_client_public gives the caller id '\(caller)'; name the file with letters, digits, _ . - only")
+                }
+                provider = SSLSecurityProvider(
+                    callerID: caller, serializer: serializer, signingKey: signing.key,
+                    replyKey: try SSLPublicKey.load(path: try setting("ssl_server_public")), clientKeys: nil,
+                    warnings: signing.warnings)
+            }
+        } catch let error as SecurityError {
+            throw ValidationFailure("securityprovider = ssl (\(file)): \(error)")
+        }
+        let logger = Logger(label: "chorus.security")
+        for warning in provider.warnings { logger.warning("\(warning)") }
+        return provider
+    }
+
     func clientSettings(collective: String?, ttl: Int?) throws -> ClientSettings {
         let target = collective ?? mainCollective
         guard collective == nil || collectives.contains(target) || target == mainCollective else {
             throw ValidationFailure("collective \(target) is not one of this client's collectives (\(collectives.joined(separator: ", ")))")
         }
         return ClientSettings(
-            identity: identity, collective: target, ttl: ttl ?? self.ttl, security: try securityProvider(),
+            identity: identity, collective: target, ttl: ttl ?? self.ttl, security: try securityProvider(role: .client),
             connector: try Connectors.named(connector), brokers: try brokerClientConfiguration(reconnects: false),
             directAddressingThreshold: directAddressingThreshold, directAddressing: directAddressing)
     }
