@@ -143,14 +143,14 @@ struct SSLSecurityProviderTests {
         changedBody.set(serializer == .yaml ? .str(String(decoding: try Self.encode(.hash(body), serializer), as: UTF8.self)) : .binary(try Self.encode(.hash(body), serializer)), forSymbol: "body")
         #expect(throws: SecurityError.invalidSignature) { try node.decodeRequest(try Self.encode(.hash(changedBody), serializer)) }
 
-        var signature = RubyMarshalBase64.decode(try #require(envelope["hash"]?.stringValue))
+        var signature = TestBase64.decode(try #require(envelope["hash"]?.stringValue))
         signature[10] ^= 0x01
         var changedSignature = envelope
-        changedSignature.set(.ascii(RubyMarshalBase64.encode(signature)), forSymbol: "hash")
+        changedSignature.set(.ascii(TestBase64.encode(signature)), forSymbol: "hash")
         #expect(throws: SecurityError.invalidSignature) { try node.decodeRequest(try Self.encode(.hash(changedSignature), serializer)) }
 
         var truncated = envelope
-        truncated.set(.ascii(RubyMarshalBase64.encode(Array(signature.prefix(100)))), forSymbol: "hash")
+        truncated.set(.ascii(TestBase64.encode(Array(signature.prefix(100)))), forSymbol: "hash")
         #expect(throws: SecurityError.invalidSignature) { try node.decodeRequest(try Self.encode(.hash(truncated), serializer)) }
 
         var missing = envelope
@@ -232,7 +232,7 @@ struct SSLSecurityProviderTests {
 }
 
 /// Base64 for the tests, written independently of the provider's.
-enum RubyMarshalBase64 {
+enum TestBase64 {
     static func decode(_ text: String) -> [UInt8] {
         Array(Data(base64Encoded: text.filter { !$0.isWhitespace }) ?? Data())
     }

@@ -85,7 +85,7 @@ struct SSLSigningTests {
         #expect(hash.hasSuffix("\n"))
         #expect(lines.dropLast().dropLast().allSatisfy { $0.count == 60 })
         #expect(lines.count == 7)
-        let signature = RubyMarshalBase64.decode(hash)
+        let signature = TestBase64.decode(hash)
         #expect(signature.count == 256)
         #expect(try Self.opensslVerifies(body: body, signature: signature, publicKey: keys.clientPublic, in: keys.directory))
 
@@ -111,7 +111,7 @@ struct SSLSigningTests {
         let envelope = try Self.decode(bytes, serializer)
         #expect(envelope.keys == ["senderid", "requestid", "senderagent", "msgtime", "body", "hash"].map { RubyValue.symbol($0) })
         let signed = try #require(envelope["body"]?.bytesValue)
-        let signature = RubyMarshalBase64.decode(try #require(envelope["hash"]?.stringValue))
+        let signature = TestBase64.decode(try #require(envelope["hash"]?.stringValue))
         #expect(try Self.opensslVerifies(body: signed, signature: signature, publicKey: keys.serverPublic, in: keys.directory))
         #expect(try keys.client(serializer).decodeReply(bytes) == reply)
     }

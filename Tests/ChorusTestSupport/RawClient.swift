@@ -63,22 +63,31 @@ public final class RawClient: Sendable {
         }
     }
 
-    /// A correctly signed request, with knobs for the attacks.
+    /// A correctly signed psk request, with knobs for the attacks.
     public static func request(agent: String = "rpcutil", action: String, data: RubyHash = RubyHash(), psk: String, ageSeconds: Int = 0, ttl: Int = 60, filterOnAgent: Bool = true) throws -> [UInt8] {
+        try request(agent: agent, action: action, data: data, security: PSKSecurityProvider(psk: psk, callerID: "uid=0"), ageSeconds: ageSeconds, ttl: ttl, filterOnAgent: filterOnAgent)
+    }
+
+    /// A request signed by any security provider.
+    public static func request(agent: String = "rpcutil", action: String, data: RubyHash = RubyHash(), security: any SecurityProvider, ageSeconds: Int = 0, ttl: Int = 60, filterOnAgent: Bool = true) throws -> [UInt8] {
         var filter = Filter()
         if filterOnAgent { filter.agents = [agent] }
         var arguments = data
         arguments.set(.bool(true), forSymbol: "process_results")
         let request = Request(
-            requestID: Request.newRequestID(), senderID: "raw", callerID: "uid=0", agent: agent, collective: "mcollective",
+            requestID: Request.newRequestID(), senderID: "raw", callerID: security.callerID, agent: agent, collective: "mcollective",
             filter: filter.rubyValue, ttl: ttl, messageTime: Int(Date().timeIntervalSince1970) - ageSeconds,
-            body: RPCRequestBody(agent: agent, action: action, caller: "uid=0", data: arguments).rubyValue)
-        return try PSKSecurityProvider(psk: psk, callerID: "uid=0").encodeRequest(request)
+            body: RPCRequestBody(agent: agent, action: action, caller: security.callerID, data: arguments).rubyValue)
+        return try security.encodeRequest(request)
     }
 
     /// The next reply within `timeout`, decoded with `psk`; nil when none arrives.
     public func nextReply(psk: String, timeout: Duration = .seconds(2)) async throws -> Reply? {
-        let security = try PSKSecurityProvider(psk: psk, callerID: "uid=0")
+        try await nextReply(security: try PSKSecurityProvider(psk: psk, callerID: "uid=0"), timeout: timeout)
+    }
+
+    /// The next reply within `timeout`, verified and decoded by `security`; nil when none arrives.
+    public func nextReply(security: any SecurityProvider, timeout: Duration = .seconds(2)) async throws -> Reply? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let frame = inbox.frames.withLock { $0.isEmpty ? nil : $0.removeFirst() }

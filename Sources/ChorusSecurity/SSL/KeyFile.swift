@@ -40,7 +40,7 @@ enum KeyFile {
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw .unreadable(String(cString: strerror(errno))) }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw .unreadable("not a regular file") }
+        guard status.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG) else { throw .unreadable("not a regular file") }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
@@ -55,5 +55,13 @@ enum KeyFile {
         }
         guard !bytes.isEmpty else { throw .unreadable("the file is empty") }
         return Contents(text: String(decoding: bytes, as: UTF8.self), permissions: UInt32(status.st_mode) & 0o7777)
+    }
+}
+
+extension SecurityError {
+    /// An `unreadableKey` error without a path, given `path`; other errors unchanged.
+    func locating(_ path: String) -> SecurityError {
+        if case .unreadableKey(let known, let reason) = self, known.isEmpty { return .unreadableKey(path: path, reason: reason) }
+        return self
     }
 }

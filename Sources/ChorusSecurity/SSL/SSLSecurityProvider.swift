@@ -73,7 +73,7 @@ public struct SSLSecurityProvider: SecurityProvider {
         try verify(body, envelope, with: try clientKeys.publicKey(callerID: callerID))
         let ttl = try Envelope.integer(envelope, "ttl")
         let messageTime = try Envelope.integer(envelope, "msgtime")
-        let unwrapped = try Self.unwrap(try serializer.decode(body, limits: limits), ttl: ttl, messageTime: messageTime)
+        let unwrapped = try Self.unwrap(try serializer.decode(body, limits: limits, part: "body"), ttl: ttl, messageTime: messageTime)
         return Request(
             requestID: try Envelope.string(envelope, "requestid"),
             senderID: try Envelope.string(envelope, "senderid"),
@@ -128,13 +128,13 @@ public struct SSLSecurityProvider: SecurityProvider {
             requestID: try Envelope.string(envelope, "requestid"),
             senderAgent: try Envelope.string(envelope, "senderagent"),
             messageTime: try Envelope.integer(envelope, "msgtime"),
-            body: try serializer.decode(body, limits: limits))
+            body: try serializer.decode(body, limits: limits, part: "body"))
     }
 
     // MARK: - Shared
 
     private func decodeEnvelope(_ bytes: [UInt8]) throws(SecurityError) -> RubyHash {
-        guard case .hash(let envelope) = try serializer.decode(bytes, limits: limits) else {
+        guard case .hash(let envelope) = try serializer.decode(bytes, limits: limits, part: "envelope") else {
             throw .malformed("the envelope is not a Hash")
         }
         return envelope

@@ -24,15 +24,20 @@ public enum SSLSerializer: String, Sendable {
         }
     }
 
-    func decode(_ bytes: [UInt8], limits: MarshalLimits) throws(SecurityError) -> RubyValue {
+    /// Reads `bytes`; `part` names what they are in the error (`envelope`, `body`).
+    func decode(_ bytes: [UInt8], limits: MarshalLimits, part: String) throws(SecurityError) -> RubyValue {
         switch self {
         case .marshal:
-            return try Envelope.decodeBody(bytes, limits: limits)
+            do {
+                return try RubyMarshal.decode(bytes, limits: limits)
+            } catch {
+                throw .malformed("\(part): \(error)")
+            }
         case .yaml:
             do {
                 return try RubyYAML.load(bytes, limits: limits)
             } catch {
-                throw .malformed("\(error)")
+                throw .malformed("\(part): \(error)")
             }
         }
     }
