@@ -12,8 +12,9 @@ struct ServerCommand: AsyncParsableCommand {
         commandName: "server",
         abstract: "Run a node: answer requests from the collective.",
         discussion: """
-            Reads an MCollective-style server.cfg (identity, collectives, connector and \
-            plugin.activemq.pool.*, securityprovider = psk and plugin.psk, factsource = yaml and \
+            Reads an MCollective-style server.cfg (identity, collectives, connector = activemq or \
+            rabbitmq and plugin.<connector>.pool.*, securityprovider = psk (plugin.psk) or ssl \
+            (plugin.ssl_server_private, plugin.ssl_client_cert_dir, …), factsource = yaml and \
             plugin.yaml, classesfile, logfile, loglevel, ttl), connects to the broker, and serves \
             the built-in agents (discovery, rpcutil). Reconnects with back-off when the broker goes \
             away. SIGINT or SIGTERM stops it gracefully: running actions finish and reply first.
