@@ -165,8 +165,8 @@ extension EndToEnd {
             let before = try await total()
             let result = try await fleet.chorus(["rpc", "rpcutil", "ping", "--no-results", "-I", "node3"])
             #expect(result.status == 0)
-            #expect(result.stdout.range(of: #"^Request sent with id: [0-9a-f]{32}$"#, options: .regularExpression) != nil
-                || result.stdout.contains("Request sent with id: "))
+            let sent = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(sent.range(of: #"^Request sent with id: [0-9a-f]{32}$"#, options: .regularExpression) != nil, "\(sent)")
             try await Task.sleep(for: .milliseconds(300))
             let after = try await total()
             // daemon_stats itself replied once in between; the fire-and-forget ping must not have.
