@@ -56,8 +56,8 @@ public final class Fleet: Sendable {
     private let state = Mutex<State>(State())
 
     private struct State {
-        var broker: Process?
-        var servers: [String: Process] = [:]
+        var broker: ChildProcess?
+        var servers: [String: ChildProcess] = [:]
         var port = 0
     }
 
@@ -115,7 +115,7 @@ public final class Fleet: Sendable {
     }
 
     public func stopBroker() {
-        let process = state.withLock { state -> Process? in
+        let process = state.withLock { state -> ChildProcess? in
             defer { state.broker = nil }
             return state.broker
         }
@@ -238,30 +238,12 @@ public final class Fleet: Sendable {
         return dir.appendingPathComponent("chorus").path
     }
 
-    public static func spawn(_ arguments: [String], log: URL) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        ProcessReaper.shared.track(process.processIdentifier)
-        return process
+    public static func spawn(_ arguments: [String], log: URL) throws -> ChildProcess {
+        try ChildProcess(executable: executable, arguments: arguments, log: log.path)
     }
 
-    public static func stop(_ process: Process) {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(15)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        ProcessReaper.shared.untrack(process.processIdentifier)
+    public static func stop(_ process: ChildProcess) {
+        process.stop()
     }
 }
 

@@ -52,7 +52,7 @@ extension MixedCollectiveTests {
         let serializer: SSLSerializer = scenario.security == .sslYAML ? .yaml : .marshal
         let clientKey = try SSLPrivateKey.load(path: keys.clientPrivate).key
         let serverPublic = try SSLPublicKey.load(path: keys.serverPublic)
-        let intruderKey = try SSLPrivateKey(pem: try Self.freshPrivateKey())
+        let intruderKey = try SSLPrivateKey(pem: try await Self.freshPrivateKey())
         func provider(_ callerID: String, _ key: SSLPrivateKey) -> SSLSecurityProvider {
             SSLSecurityProvider(callerID: callerID, serializer: serializer, signingKey: key, replyKey: serverPublic, clientKeys: nil)
         }
@@ -83,16 +83,10 @@ extension MixedCollectiveTests {
     }
 
     /// A new 2048-bit RSA key from `openssl genrsa`.
-    static func freshPrivateKey() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("intruder-\(UUID().uuidString).pem").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["genrsa", "-out", path, "2048"]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return try String(contentsOfFile: path, encoding: .utf8)
+    static func freshPrivateKey() async throws -> String {
+        let result = try await CommandResult.run(executable: "/usr/bin/openssl", ["genrsa", "2048"])
+        guard result.status == 0 else { throw FleetError("openssl genrsa failed: \(result.stderr)") }
+        return result.stdout
     }
 
     /// The same envelope with `:ttl` raised to an hour; the signature still covers the old body.
