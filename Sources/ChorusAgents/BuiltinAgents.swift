@@ -3,7 +3,8 @@ import ChorusServer
 
 /// The agents every Chorus node carries.
 public enum BuiltinAgents {
-    public static func all() throws -> [any Agent] {
+    /// The built-in agents, configured from the node's `plugin.*` settings.
+    public static func all(settings: PluginSettings = PluginSettings()) throws -> [any Agent] {
         [try DiscoveryAgent(), try RPCUtilAgent()]
     }
 

@@ -10,7 +10,34 @@ extension ChorusConfiguration {
         var configuration = try ChorusConfiguration(
             parsing: String(decoding: bytes, as: UTF8.self), source: path, environment: environment)
         configuration.path = path
+        try configuration.mergePluginDirectory("\(directory(of: path))/plugin.d")
         return configuration
+    }
+
+    /// Reads MCollective's `plugin.d/<plugin>.cfg` files: each holds `key = value` lines for one
+    /// plugin without the `plugin.<plugin>.` prefix, and overrides the main file, as in
+    /// MCollective's config.rb. A missing directory is not an error; a malformed file is.
+    mutating func mergePluginDirectory(_ directory: String) throws(ConfigurationError) {
+        for file in SystemInformation.listDirectory(directory).sorted() where file.hasSuffix(".cfg") && file.count > 4 {
+            let plugin = String(file.dropLast(4))
+            let path = "\(directory)/\(file)"
+            let text = String(decoding: try SystemInformation.readFile(path), as: UTF8.self)
+            var lineNumber = 0
+            for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+                lineNumber += 1
+                let line = Self.trimmed(Substring(rawLine))
+                if line.isEmpty || line.hasPrefix("#") { continue }
+                guard let equals = line.firstIndex(of: "=") else {
+                    throw ConfigurationError(kind: .syntax, source: path, line: lineNumber, message: "expected 'key = value', found '\(line)'")
+                }
+                let key = Self.trimmed(line[..<equals])
+                let value = Self.trimmed(line[line.index(after: equals)...])
+                guard !key.isEmpty else {
+                    throw ConfigurationError(kind: .syntax, source: path, line: lineNumber, message: "missing key before '='")
+                }
+                if !value.isEmpty { pluginConfig["\(plugin).\(key)"] = value }
+            }
+        }
     }
 
     /// Parses configuration text. Lines are `key = value` (whitespace around both trimmed);

@@ -26,6 +26,20 @@ enum SystemInformation {
     }
 
     /// Reads a whole file; throws a message naming the failing call.
+    /// The names in a directory (without `.` and `..`); empty when it cannot be read.
+    static func listDirectory(_ path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     static func readFile(_ path: String, limit: Int = 16 << 20) throws(ConfigurationError) -> [UInt8] {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw unreadable(path, "cannot open: \(errorText())") }

@@ -59,6 +59,14 @@ public enum NamedValidator: String, Sendable, Hashable, CaseIterable {
     case ipv4address
     /// An IPv6 address, optionally with a `/prefix`.
     case ipv6address
+    /// A system service name: letters, digits, `.`, `-`, `_` and `@` (PE's service agent).
+    case service_name
+    /// A Puppet variable or environment name (PE's puppet agent).
+    case puppet_variable
+    /// A Puppet server as `host` or `host:port` (PE's puppet agent).
+    case puppet_server_address
+    /// A comma-separated list of Puppet tags (class names, PE's puppet agent).
+    case puppet_tags
 
     /// MCollective's failure message for `text`, or nil when it passes.
     public func failure(for text: String) -> String? {
@@ -72,6 +80,8 @@ public enum NamedValidator: String, Sendable, Hashable, CaseIterable {
             return IPAddressSyntax.isIPv4(text) ? nil : "value should be an ipv4 address"
         case .ipv6address:
             return IPAddressSyntax.isIPv6(text) ? nil : "value should be an ipv6 address"
+        case .service_name, .puppet_variable, .puppet_server_address, .puppet_tags:
+            return PuppetNameSyntax.failure(for: text, validator: self)
         }
     }
 }

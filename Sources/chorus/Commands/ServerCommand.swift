@@ -42,7 +42,7 @@ struct ServerCommand: AsyncParsableCommand {
             statistics: statistics,
             factSource: YAMLFactSource(paths: configuration.yamlFactFiles, cacheTime: TimeInterval(configuration.factCacheTime), logger: logger),
             classesFile: ClassesFile(path: configuration.classesFile),
-            agents: try BuiltinAgents.all(), dataPlugins: BuiltinDataPlugins.all(),
+            agents: try BuiltinAgents.all(settings: PluginSettings(configuration.pluginConfig)), dataPlugins: BuiltinDataPlugins.all(),
             configLookup: { configuration.configItem($0) })
         let daemon = NodeDaemon(
             node: node, security: try configuration.securityProvider(role: .server), connector: try Connectors.named(configuration.connector),
