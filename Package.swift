@@ -62,11 +62,14 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),
-        // Built-in agents (rpcutil, discovery) and their DDLs.
+        // Built-in agents (rpcutil, discovery, package, service, puppet, puppetral) and their DDLs.
         .target(
             name: "ChorusAgents",
             dependencies: ["ChorusServer", "ChorusCore", "RubyMarshal"],
-            resources: [.embedInCode("DDL/rpcutil.json"), .embedInCode("DDL/discovery.json")],
+            resources: [
+                .embedInCode("DDL/rpcutil.json"), .embedInCode("DDL/discovery.json"), .embedInCode("DDL/package.json"),
+                .embedInCode("DDL/service.json"), .embedInCode("DDL/puppet.json"), .embedInCode("DDL/puppetral.json"),
+            ],
             swiftSettings: strict),
         // The RPC client library: discovery, fan-out, reply collection, batching, aggregation.
         .target(

@@ -8,8 +8,14 @@ public enum BuiltinAgents {
         [try DiscoveryAgent(), try RPCUtilAgent()]
     }
 
+    /// The data plugins that come with the built-in agents (beyond the node's own `fstat`,
+    /// `fact`, `agent` and `collective`), configured from the same settings.
+    public static func dataPlugins(settings: PluginSettings = PluginSettings()) -> [HostedDataPlugin] {
+        []
+    }
+
     /// DDLs of the built-in agents, for clients that validate before sending.
     public static func ddls() throws -> [AgentDDL] {
-        [try BuiltinDDL.discovery(), try BuiltinDDL.rpcutil()]
+        try BuiltinDDL.names.compactMap { try BuiltinDDL.named($0) }
     }
 }

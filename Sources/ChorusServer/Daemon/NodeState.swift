@@ -29,10 +29,37 @@ public final class NodeState: NodeContext {
     private let dataPlugins: [String: HostedDataPlugin]
     private let configLookup: @Sendable (String) -> RubyValue?
 
-    public init(
+    /// The agents that declined to load on this node (`Agent.activate(on:)` answered false).
+    public let declinedAgents: [String]
+
+    /// Builds the node. Each agent is asked whether it applies to this node (MCollective's
+    /// `activate_when`) against the node's identity, facts and configuration; those that decline
+    /// are left out and listed in `declinedAgents`.
+    public convenience init(
         identity: String, mainCollective: String, collectives: [String], configFile: String,
         statistics: ServerStatistics, factSource: any FactSource, classesFile: ClassesFile,
         agents: [any Agent], dataPlugins: [HostedDataPlugin], configLookup: @escaping @Sendable (String) -> RubyValue?
+    ) {
+        let probe = NodeState(
+            identity: identity, mainCollective: mainCollective, collectives: collectives, configFile: configFile,
+            statistics: statistics, factSource: factSource, classesFile: classesFile, activeAgents: [], declined: [],
+            dataPlugins: dataPlugins, configLookup: configLookup)
+        var active: [any Agent] = []
+        var declined: [String] = []
+        for agent in agents {
+            if agent.activate(on: probe) { active.append(agent) } else { declined.append(agent.name) }
+        }
+        self.init(
+            identity: identity, mainCollective: mainCollective, collectives: collectives, configFile: configFile,
+            statistics: statistics, factSource: factSource, classesFile: classesFile, activeAgents: active,
+            declined: declined, dataPlugins: dataPlugins, configLookup: configLookup)
+    }
+
+    private init(
+        identity: String, mainCollective: String, collectives: [String], configFile: String,
+        statistics: ServerStatistics, factSource: any FactSource, classesFile: ClassesFile,
+        activeAgents agents: [any Agent], declined: [String], dataPlugins: [HostedDataPlugin],
+        configLookup: @escaping @Sendable (String) -> RubyValue?
     ) {
         self.identity = identity
         self.mainCollective = mainCollective
@@ -44,6 +71,7 @@ public final class NodeState: NodeContext {
         var byName: [String: any Agent] = [:]
         for agent in agents { byName[agent.name] = agent }
         self.agentsByName = byName
+        self.declinedAgents = declined
         var plugins: [String: HostedDataPlugin] = [:]
         for plugin in dataPlugins { plugins[plugin.name] = plugin }
         self.dataPlugins = plugins

@@ -35,6 +35,7 @@ struct ServerCommand: AsyncParsableCommand {
         try LogSetup.bootstrap(path: console || configuration.loggerType == "console" ? nil : configuration.logFile, level: level)
         let logger = Logger(label: configuration.identity)
 
+        let settings = PluginSettings(configuration.pluginConfig)
         let statistics = ServerStatistics(startTime: Int(Date().timeIntervalSince1970))
         let node = NodeState(
             identity: configuration.identity, mainCollective: configuration.mainCollective,
@@ -42,12 +43,16 @@ struct ServerCommand: AsyncParsableCommand {
             statistics: statistics,
             factSource: YAMLFactSource(paths: configuration.yamlFactFiles, cacheTime: TimeInterval(configuration.factCacheTime), logger: logger),
             classesFile: ClassesFile(path: configuration.classesFile),
-            agents: try BuiltinAgents.all(settings: PluginSettings(configuration.pluginConfig)), dataPlugins: BuiltinDataPlugins.all(),
+            agents: try BuiltinAgents.all(settings: settings),
+            dataPlugins: BuiltinDataPlugins.all() + BuiltinAgents.dataPlugins(settings: settings),
             configLookup: { configuration.configItem($0) })
         let daemon = NodeDaemon(
             node: node, security: try configuration.securityProvider(role: .server), connector: try Connectors.named(configuration.connector),
             brokers: try configuration.brokerClientConfiguration(reconnects: true),
             group: MultiThreadedEventLoopGroup.singleton, logger: logger, replyTTL: configuration.ttl)
+        for name in node.declinedAgents {
+            logger.info("agent \(name) does not apply to this node and was not loaded")
+        }
         logger.info("chorus \(ChorusVersion.string) starting as \(configuration.identity) (pid \(ProcessInfo.processInfo.processIdentifier))")
 
         try await withThrowingTaskGroup(of: Void.self) { group in
