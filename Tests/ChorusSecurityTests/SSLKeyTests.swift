@@ -34,6 +34,33 @@ struct SSLKeyTests {
         }
     }
 
+    @Test("mangled public keys are refused cleanly: every truncation and byte flip of a real key, and a 512-bit key")
+    func mangledPublicKeys() throws {
+        // swift-crypto 3.12's DER initialiser double-freed on keys neither SPKI nor PKCS#1 parses;
+        // Chorus reads the DER itself first, so none of these may crash or load a wrong key.
+        let directory = try TemporaryDirectory()
+        try Self.openssl(["genrsa", "-traditional", "-out", directory.path("k.pem"), "1024"])
+        try Self.openssl(["rsa", "-in", directory.path("k.pem"), "-pubout", "-outform", "DER", "-out", directory.path("spki.der")])
+        try Self.openssl(["genrsa", "-traditional", "-out", directory.path("small.pem"), "512"])
+        try Self.openssl(["rsa", "-in", directory.path("small.pem"), "-pubout", "-out", directory.path("small-pub.pem")])
+        let der = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.path("spki.der"))))
+        func pem(_ bytes: [UInt8]) -> String {
+            "-----BEGIN PUBLIC KEY-----\n\(Data(bytes).base64EncodedString(options: .lineLength64Characters))\n-----END PUBLIC KEY-----\n"
+        }
+        #expect(throws: Never.self) { try SSLPublicKey(pem: pem(der)) }
+        var refused = 0
+        for length in stride(from: 0, to: der.count, by: 3) {
+            do { _ = try SSLPublicKey(pem: pem(Array(der.prefix(length)))) } catch { refused += 1 }
+        }
+        #expect(refused == (der.count + 2) / 3, "every truncated key is refused")
+        for index in 0..<min(der.count, 40) {
+            var mangled = der
+            mangled[index] ^= 0xFF
+            _ = try? SSLPublicKey(pem: pem(mangled))  // refused or (a flipped modulus byte) a different key; never a crash
+        }
+        #expect(throws: SecurityError.self) { try SSLPublicKey.load(path: directory.path("small-pub.pem")) }
+    }
+
     @Test("a private key readable by others loads with a warning that names the file, not the key")
     func permissions() throws {
         let directory = try TemporaryDirectory()

@@ -53,4 +53,38 @@ struct DERReader {
         guard let spki = tbsFields.next(), spki.tag == 0x30 else { return nil }
         return Array(spki.encoded)
     }
+
+    /// The modulus and public exponent (big-endian, without sign padding) of an RSA public key
+    /// in either DER form: SubjectPublicKeyInfo with the rsaEncryption algorithm, or PKCS#1
+    /// `RSAPublicKey`. Nil for anything else, trailing bytes included.
+    static func rsaPublicKeyParameters(_ der: [UInt8]) -> (modulus: [UInt8], exponent: [UInt8])? {
+        var outer = DERReader(der[...])
+        guard let sequence = outer.next(), sequence.tag == 0x30, outer.isAtEnd else { return nil }
+        var fields = DERReader(sequence.contents)
+        guard let first = fields.next() else { return nil }
+        if first.tag == 0x02 {  // PKCS#1: SEQUENCE { modulus INTEGER, publicExponent INTEGER }
+            guard let second = fields.next(), second.tag == 0x02, fields.isAtEnd else { return nil }
+            guard let modulus = positiveInteger(first.contents), let exponent = positiveInteger(second.contents) else { return nil }
+            return (modulus, exponent)
+        }
+        // SPKI: SEQUENCE { AlgorithmIdentifier { rsaEncryption, NULL? }, BIT STRING { 0 unused bits, RSAPublicKey } }
+        guard first.tag == 0x30, let bits = fields.next(), bits.tag == 0x03, fields.isAtEnd else { return nil }
+        var algorithm = DERReader(first.contents)
+        guard let oid = algorithm.next(), oid.tag == 0x06, Array(oid.contents) == rsaEncryptionOID else { return nil }
+        if let parameters = algorithm.next() {
+            guard parameters.tag == 0x05, parameters.contents.isEmpty, algorithm.isAtEnd else { return nil }
+        }
+        guard bits.contents.first == 0 else { return nil }
+        return rsaPublicKeyParameters(Array(bits.contents.dropFirst()))
+    }
+
+    /// 1.2.840.113549.1.1.1
+    private static let rsaEncryptionOID: [UInt8] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01]
+
+    /// A DER INTEGER's contents as an unsigned big-endian number; nil when negative or empty.
+    private static func positiveInteger(_ contents: ArraySlice<UInt8>) -> [UInt8]? {
+        guard let first = contents.first, first & 0x80 == 0 else { return nil }
+        let magnitude = contents.drop { $0 == 0 }
+        return magnitude.isEmpty ? nil : Array(magnitude)
+    }
 }

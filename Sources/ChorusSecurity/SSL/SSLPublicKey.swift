@@ -31,12 +31,23 @@ public struct SSLPublicKey: Sendable {
         throw .unreadableKey(path: "", reason: "no PEM public key, certificate or RSA key block")
     }
 
+    /// Builds the key from its modulus and exponent, read by `DERReader`.
+    ///
+    /// Not `_RSA.Signing.PublicKey(unsafeDERRepresentation:)`: in swift-crypto 3.12 that
+    /// initialiser frees its BoringSSL key twice when the DER is neither SPKI nor PKCS#1 (the
+    /// error path frees it, then `deinit` frees it again), which corrupted the heap and now and
+    /// then aborted the process. Parsing the DER here first means malformed keys never reach it.
     private static func rsaKey(der: [UInt8]) throws(SecurityError) -> _RSA.Signing.PublicKey {
+        let unreadable = SecurityError.unreadableKey(path: "", reason: "not an RSA public key of at least 1024 bits")
+        guard let parameters = DERReader.rsaPublicKeyParameters(der) else { throw unreadable }
+        let key: _RSA.Signing.PublicKey
         do {
-            return try _RSA.Signing.PublicKey(unsafeDERRepresentation: der)
+            key = try _RSA.Signing.PublicKey(n: parameters.modulus, e: parameters.exponent)
         } catch {
-            throw .unreadableKey(path: "", reason: "not an RSA public key of at least 1024 bits")
+            throw unreadable
         }
+        guard key.keySizeInBits >= 1024 else { throw unreadable }
+        return key
     }
 
     public static func load(path: String) throws(SecurityError) -> SSLPublicKey {
