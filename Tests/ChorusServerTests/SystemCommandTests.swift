@@ -45,6 +45,21 @@ struct SystemCommandTests {
         #expect(ContinuousClock.now - started < .seconds(30))
     }
 
+    @Test("cancelling the calling task ends the command's process group")
+    func cancellation() async throws {
+        let task = Task { try await SystemCommand("sleep", ["60"]).run() }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        let result = try await task.value
+        #expect(result.signal == SIGTERM)
+    }
+
+    @Test("a program that exits without reading its input does not take the caller down with SIGPIPE")
+    func unreadInput() async throws {
+        let result = try await SystemCommand("true", standardInput: [UInt8](repeating: 65, count: 4 << 20)).run()
+        #expect(result.succeeded)
+    }
+
     @Test("output beyond the limit is cut and flagged")
     func outputLimit() async throws {
         let result = try await SystemCommand("head", ["-c", "100000", "/dev/zero"], outputLimit: 1000).run()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -69,18 +70,31 @@ public struct SystemCommand: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    /// Runs the command to completion (or timeout) on a thread of its own.
+    /// Runs the command to completion (or timeout) on a thread of its own. Cancelling the
+    /// calling task ends the command as a timeout does (SIGTERM to its process group, then SIGKILL).
     public func run() async throws(SystemCommandError) -> SystemCommandResult {
         let command = self
-        let outcome: Result<SystemCommandResult, SystemCommandError> = await withCheckedContinuation { continuation in
-            let thread = CommandThread { continuation.resume(returning: Result { () throws(SystemCommandError) in try command.runBlocking() }) }
-            thread.start()
+        let cancellation = CancellationFlag()
+        let outcome: Result<SystemCommandResult, SystemCommandError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let thread = CommandThread {
+                    continuation.resume(returning: Result { () throws(SystemCommandError) in try command.runBlocking(cancellation: cancellation) })
+                }
+                thread.start()
+            }
+        } onCancel: {
+            cancellation.cancel()
         }
         return try outcome.get()
     }
 
     /// Runs the command on the calling thread, blocking it.
     public func runBlocking() throws(SystemCommandError) -> SystemCommandResult {
+        try runBlocking(cancellation: nil)
+    }
+
+    private func runBlocking(cancellation: CancellationFlag?) throws(SystemCommandError) -> SystemCommandResult {
+        if standardInput != nil { SignalDisposition.ignoreBrokenPipes() }
         guard let path = resolvedExecutable() else { throw .notFound(executable) }
         let started = ContinuousClock.now
         var input: [Int32] = [-1, -1], output: [Int32] = [-1, -1], errors: [Int32] = [-1, -1]
@@ -133,7 +147,7 @@ public struct SystemCommand: Sendable, Hashable, CustomStringConvertible {
         }
 
         var session = ChildSession(pid: pid, stdout: output[0], stderr: errors[0], stdin: input[1], input: standardInput ?? [], limit: outputLimit)
-        let status = session.wait(deadline: started.advanced(by: timeout))
+        let status = session.wait(deadline: started.advanced(by: timeout), cancellation: cancellation)
         return SystemCommandResult(
             command: description, exitStatus: status.exit, signal: status.signal, timedOut: status.timedOut,
             standardOutput: String(decoding: session.stdoutBytes, as: UTF8.self),
@@ -224,7 +238,7 @@ private struct ChildSession {
     }
 
     /// Pumps the pipes until the child exits (then drains what is buffered) or the deadline passes.
-    mutating func wait(deadline: ContinuousClock.Instant) -> (exit: Int32?, signal: Int32?, timedOut: Bool) {
+    mutating func wait(deadline: ContinuousClock.Instant, cancellation: CancellationFlag?) -> (exit: Int32?, signal: Int32?, timedOut: Bool) {
         var timedOut = false
         var raw: Int32 = 0
         var killedAt: ContinuousClock.Instant?
@@ -232,7 +246,7 @@ private struct ChildSession {
             let reaped = waitpid(pid, &raw, WNOHANG)
             if reaped == pid || (reaped < 0 && errno == ECHILD) { break }
             let now = ContinuousClock.now
-            if killedAt == nil && now >= deadline {
+            if killedAt == nil && (now >= deadline || cancellation?.isCancelled == true) {
                 timedOut = true
                 killedAt = now
                 kill(-pid, SIGTERM)
@@ -314,6 +328,20 @@ private struct ChildSession {
             if bytes.count > room { truncated = true }
         }
     }
+}
+
+/// Set when the task running a command is cancelled; the waiting loop polls it.
+private final class CancellationFlag: Sendable {
+    private let flag = Mutex(false)
+    var isCancelled: Bool { flag.withLock { $0 } }
+    func cancel() { flag.withLock { $0 = true } }
+}
+
+/// Writing to a child that exited without reading its input raises SIGPIPE, whose default
+/// action would end the whole node; a write error is what the session wants instead.
+private enum SignalDisposition {
+    private static let ignored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+    static func ignoreBrokenPipes() { ignored }
 }
 
 /// A plain pthread for one blocking command, so waiting never occupies a Swift concurrency thread.
