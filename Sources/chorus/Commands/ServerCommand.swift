@@ -43,7 +43,7 @@ struct ServerCommand: AsyncParsableCommand {
             statistics: statistics,
             factSource: YAMLFactSource(paths: configuration.yamlFactFiles, cacheTime: TimeInterval(configuration.factCacheTime), logger: logger),
             classesFile: ClassesFile(path: configuration.classesFile),
-            agents: try BuiltinAgents.all(settings: settings),
+            agents: ExternalAgentLoader(libdirs: configuration.libdirs, settings: settings, logger: logger).agents(after: try BuiltinAgents.all(settings: settings)),
             dataPlugins: BuiltinDataPlugins.all() + BuiltinAgents.dataPlugins(settings: settings),
             configLookup: { configuration.configItem($0) })
         let daemon = NodeDaemon(
