@@ -65,7 +65,7 @@ let package = Package(
         // Built-in agents (rpcutil, discovery, package, service, puppet, puppetral) and their DDLs.
         .target(
             name: "ChorusAgents",
-            dependencies: ["ChorusServer", "ChorusCore", "RubyMarshal"],
+            dependencies: ["ChorusServer", "ChorusCore", "ChorusSecurity", "RubyMarshal"],
             resources: [
                 .embedInCode("DDL/rpcutil.json"), .embedInCode("DDL/discovery.json"), .embedInCode("DDL/package.json"),
                 .embedInCode("DDL/service.json"), .embedInCode("DDL/puppet.json"), .embedInCode("DDL/puppetral.json"),
@@ -110,7 +110,7 @@ let package = Package(
         .target(
             name: "ChorusTestSupport",
             dependencies: [
-                "ChorusCore", "ChorusSecurity", "STOMP", "RubyMarshal",
+                "ChorusCore", "ChorusSecurity", "ChorusServer", "STOMP", "RubyMarshal",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,3 +1,4 @@
+import ChorusServer
 import Foundation
 
 /// What a `chorus` command printed and how it exited.
@@ -40,6 +41,7 @@ public struct CommandResult: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, stdin == nil ? "/dev/null" : inPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        SpawnDescriptors.closeAllAboveStandardStreams(&actions)
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -102,6 +102,9 @@ public struct SystemCommand: Sendable, Hashable, CustomStringConvertible {
             for fd in input + output + errors where fd >= 0 { close(fd) }
             throw .spawnFailed(description, errno)
         }
+        // Close-on-exec, so commands other threads start meanwhile do not inherit these pipes
+        // (pipe2 is not exported by the Glibc module; the window until fcntl is tiny).
+        for fd in input + output + errors where fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -113,7 +116,7 @@ public struct SystemCommand: Sendable, Hashable, CustomStringConvertible {
         }
         posix_spawn_file_actions_adddup2(&actions, output[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
-        for fd in input + output + errors where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
+        SpawnDescriptors.closeAllAboveStandardStreams(&actions)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
