@@ -26,8 +26,9 @@ esac
 # rabbitmq-server pulls in erlang (epmd) and ships rabbitmq_stomp; activemq pulls in
 # a JRE; mcollective pulls in ruby. openssl makes the ssl security provider's keys.
 # puppet is the real Puppet the puppet and puppetral agents' tests drive (masterless apply,
-# `puppet resource` as the oracle for resource fields).
-PACKAGES=(mcollective mcollective-client rabbitmq-server activemq ruby-stomp openssl puppet)
+# `puppet resource` as the oracle for resource fields; Debian's Puppet 7 needs the host-core
+# module for its `host` type).
+PACKAGES=(mcollective mcollective-client rabbitmq-server activemq ruby-stomp openssl puppet puppet-module-puppetlabs-host-core)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
