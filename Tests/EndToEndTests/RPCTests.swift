@@ -61,7 +61,7 @@ extension EndToEnd {
 
             let inventory = Self.bySender(try Self.replies(try await fleet.chorus(["rpc", "rpcutil", "inventory", "-I", "node1", "--json"])))
             let data = try #require(inventory["node1"]?["data"] as? [String: Any])
-            #expect(data["agents"] as? [String] == ["discovery", "rpcutil"])
+            #expect(data["agents"] as? [String] == ["discovery", "package", "puppet", "puppetral", "rpcutil", "service"])
             #expect(data["classes"] as? [String] == ["settings", "default", "web::nginx", "common"])
             #expect((data["facts"] as? [String: String])?["cores"] == "4")
             #expect(data["main_collective"] as? String == "mcollective")
@@ -70,8 +70,8 @@ extension EndToEnd {
 
             let agents = Self.bySender(try Self.replies(try await fleet.chorus(["rpc", "rpcutil", "agent_inventory", "-I", "node3", "--json"])))
             let list = try #require((agents["node3"]?["data"] as? [String: Any])?["agents"] as? [[String: Any]])
-            #expect(list.compactMap { $0["agent"] as? String } == ["discovery", "rpcutil"])
-            #expect(list.last?["timeout"] as? Int == 10)
+            #expect(list.compactMap { $0["agent"] as? String } == ["discovery", "package", "puppet", "puppetral", "rpcutil", "service"])
+            #expect(list.first { $0["agent"] as? String == "rpcutil" }?["timeout"] as? Int == 10)
 
             let collective = Self.bySender(try Self.replies(try await fleet.chorus(["rpc", "rpcutil", "collective_info", "-I", "node1", "--json"])))
             #expect((collective["node1"]?["data"] as? [String: Any])?["main_collective"] as? String == "mcollective")

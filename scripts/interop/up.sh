@@ -466,6 +466,10 @@ loglevel = $LOGLEVEL
 daemonize = 0
 plugin.yaml = $d/facts.yaml
 classesfile = $d/classes.txt
+# Both kinds of node serve the same agents: Debian's MCollective has rpcutil (and the
+# discovery agent, which always loads); Chorus would also load package, service, puppet, …
+activate_agents = 0
+plugin.rpcutil.activate_agent = 1
 EOF
     if [ "$SECURITY" = ssl ]; then
       echo "plugin.ssl_server_private = $S/server-private.pem"

@@ -11,11 +11,12 @@ public struct PluginSettings: Sendable, Hashable {
     /// The raw value of `key` (for example `puppet.command`), nil when unset.
     public subscript(_ key: String) -> String? { values[key] }
 
-    /// A boolean setting: `1`, `true`, `yes`, `y` are true; `0`, `false`, `no`, `n` are false.
+    /// A boolean setting as MCollective's `Util.str_to_bool` reads it: `1`, `true`, `yes`, `y`,
+    /// `t` are true; `0`, `false`, `no`, `n`, `f` are false (any case); anything else is `fallback`.
     public func bool(_ key: String, default fallback: Bool) -> Bool {
         switch values[key]?.lowercased() {
-        case "1", "true", "yes", "y": return true
-        case "0", "false", "no", "n": return false
+        case "1", "true", "yes", "y", "t": return true
+        case "0", "false", "no", "n", "f": return false
         default: return fallback
         }
     }

@@ -16,8 +16,13 @@ struct ServerCommand: AsyncParsableCommand {
             rabbitmq and plugin.<connector>.pool.*, securityprovider = psk (plugin.psk) or ssl \
             (plugin.ssl_server_private, plugin.ssl_client_cert_dir, …), factsource = yaml and \
             plugin.yaml, classesfile, logfile, loglevel, ttl), connects to the broker, and serves \
-            the built-in agents (discovery, rpcutil). Reconnects with back-off when the broker goes \
-            away. SIGINT or SIGTERM stops it gracefully: running actions finish and reply first.
+            the built-in agents (discovery, rpcutil, package, service, puppet, puppetral; each \
+            configured by plugin.<agent>.* or plugin.d/<agent>.cfg, switched off with \
+            plugin.<agent>.activate_agent = 0) and the external agents found in each libdir's \
+            agent/ directory (an executable beside its DDL; see docs/EXTERNAL_AGENTS.md). An agent \
+            whose tool is missing on this node declines to load and says so in the log. \
+            Reconnects with back-off when the broker goes away. SIGINT or SIGTERM stops it \
+            gracefully: running actions finish and reply first.
             """)
 
     @Option(name: [.short, .long], help: "The server configuration file.")
@@ -36,6 +41,12 @@ struct ServerCommand: AsyncParsableCommand {
         let logger = Logger(label: configuration.identity)
 
         let settings = PluginSettings(configuration.pluginConfig)
+        let activation = AgentActivationPolicy(activateAgents: configuration.activateAgents, settings: settings)
+        let agents = ExternalAgentLoader(libdirs: configuration.libdirs, settings: settings, logger: logger)
+            .agents(after: try BuiltinAgents.all(settings: settings))
+        for agent in agents where !activation.allows(agent) {
+            logger.debug("agent \(agent.name) not activated: plugin.\(agent.name).activate_agent / activate_agents")
+        }
         let statistics = ServerStatistics(startTime: Int(Date().timeIntervalSince1970))
         let node = NodeState(
             identity: configuration.identity, mainCollective: configuration.mainCollective,
@@ -43,7 +54,7 @@ struct ServerCommand: AsyncParsableCommand {
             statistics: statistics,
             factSource: YAMLFactSource(paths: configuration.yamlFactFiles, cacheTime: TimeInterval(configuration.factCacheTime), logger: logger),
             classesFile: ClassesFile(path: configuration.classesFile),
-            agents: ExternalAgentLoader(libdirs: configuration.libdirs, settings: settings, logger: logger).agents(after: try BuiltinAgents.all(settings: settings)),
+            agents: agents.filter(activation.allows),
             dataPlugins: BuiltinDataPlugins.all() + BuiltinAgents.dataPlugins(settings: settings),
             configLookup: { configuration.configItem($0) })
         let daemon = NodeDaemon(
