@@ -46,7 +46,8 @@ extension AgentDDL {
         return "line \(line), column \(column)"
     }
 
-    /// Reads and parses the DDL file at `path`.
+    /// Reads and parses the DDL file at `path`: a Ruby DDL (MCollective's format) when the
+    /// name ends in `.ddl`, a JSON DDL otherwise.
     public static func load(contentsOf path: String) throws(DDLLoadError) -> AgentDDL {
         let data: Data
         do {
@@ -54,6 +55,13 @@ extension AgentDDL {
         } catch {
             throw DDLLoadError(file: path, location: "", message: "cannot read the file: \(error)")
         }
-        return try load(bytes: Array(data), file: path)
+        guard path.hasSuffix(".ddl") else { return try load(bytes: Array(data), file: path) }
+        guard data.count <= maxDocumentSize else {
+            throw DDLLoadError(file: path, location: "", message: "larger than \(maxDocumentSize) bytes")
+        }
+        guard let text = String(validating: Array(data), as: UTF8.self) else {
+            throw DDLLoadError(file: path, location: "", message: "not UTF-8 text; save the DDL as UTF-8")
+        }
+        return try load(rubyDDL: text, file: path)
     }
 }

@@ -2,7 +2,12 @@ import ChorusCore
 import RubyMarshal
 
 /// `mco plugin doc` pages, laid out like MCollective's rpc-help and data-help templates:
-/// metadata, then each action (sorted) with its inputs and outputs (sorted).
+/// metadata, then each action (sorted) with its inputs and outputs (sorted), or a data
+/// plugin's query input and outputs (sorted).
+///
+/// Differences from mco, on purpose: a Ruby DDL's `usage` text and `requires` line are not
+/// shown (Chorus does not keep them), and a `/…/` regular expression literal shows as its
+/// source (`.+`) where Ruby prints `(?-mix:.+)`.
 enum PluginDocRenderer {
     static func render(_ ddl: AgentDDL) -> String {
         var text = header(ddl)
@@ -16,7 +21,8 @@ enum PluginDocRenderer {
             let query = ddl.dataQuery
             text += "QUERY FUNCTION INPUT:\n\n"
             if let input = query?.inputs.first {
-                text += inputDetails(input)
+                // data-help.erb has no "Optional" line.
+                text += inputDetails(input, showOptional: false)
             } else {
                 text += "    This plugin does not take any input\n"
             }
@@ -28,18 +34,22 @@ enum PluginDocRenderer {
         return text
     }
 
-    /// `plugin doc` without a name: every agent with its description.
-    static func list(_ ddls: [AgentDDL]) -> String {
+    /// `plugin doc` without a name, laid out as mco's: each section's plugins as
+    /// `"  %-25s %s"`, a blank line after each section, then the DDLs that failed to load.
+    static func list(_ listing: PluginListing) -> String {
         var text = "Please specify a plugin. Available plugins are:\n\n"
-        let agents = ddls.filter { $0.kind == .agent }.sorted { $0.name < $1.name }
-        let data = ddls.filter { $0.kind == .data }.sorted { $0.name < $1.name }
-        for (title, group) in [("Agents", agents), ("Data Queries", data)] where !group.isEmpty {
+        for (title, plugins) in [("Agents", listing.agents), ("Data Queries", listing.data)] {
             text += "\(title):\n"
-            let width = group.map(\.name.unicodeScalars.count).max() ?? 0
-            for ddl in group {
-                text += "  " + TextLayout.padRight(ddl.name, width) + "  " + ddl.metadata.description + "\n"
+            for plugin in plugins.sorted(by: { $0.name < $1.name }) {
+                text += "  " + TextLayout.padRight(plugin.name, 25) + " " + plugin.description + "\n"
             }
             text += "\n"
+        }
+        if !listing.errors.isEmpty {
+            text += "Plugin Load Errors:\n"
+            for error in listing.errors {
+                text += "  " + TextLayout.padRight(error.plugin, 25) + " " + error.message + "\n"
+            }
         }
         return text
     }
@@ -81,11 +91,11 @@ enum PluginDocRenderer {
         return text
     }
 
-    private static func inputDetails(_ input: InputDDL) -> String {
+    private static func inputDetails(_ input: InputDDL, showOptional: Bool = true) -> String {
         var text = "              Description: \(input.description)\n"
         text += "                   Prompt: \(input.prompt)\n"
         text += "                     Type: \(input.type.name)\n"
-        text += "                 Optional: \(input.optional)\n"
+        if showOptional { text += "                 Optional: \(input.optional)\n" }
         switch input.type {
         case .string:
             text += "               Validation: \(input.validation?.source ?? "")\n"

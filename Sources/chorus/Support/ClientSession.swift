@@ -99,37 +99,9 @@ struct ClientSession {
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 
-    /// The DDL of `agent`: built in, or `<libdir>/agent/<agent>.json`.
+    /// The DDL of `agent`: built in, or from a libdir (`DDLCatalog`).
     func ddl(for agent: String) throws -> AgentDDL {
         try DDLCatalog(libdirs: configuration.libdirs).agent(agent)
-    }
-}
-
-/// Finds agent DDLs: the built-in ones, then `<libdir>/agent/<name>.json` for each libdir.
-struct DDLCatalog {
-    let libdirs: [String]
-
-    func agent(_ name: String) throws -> AgentDDL {
-        if name == "rpcutil" { return try BuiltinDDL.rpcutil() }
-        if name == "discovery" { return try BuiltinDDL.discovery() }
-        for dir in libdirs {
-            let path = "\(dir)/agent/\(name).json"
-            if FileManager.default.fileExists(atPath: path) { return try AgentDDL.load(contentsOf: path) }
-        }
-        throw ValidationFailure("Can't find DDL for agent plugin '\(name)'")
-    }
-
-    /// Every agent DDL this client can see, sorted by name.
-    func all() throws -> [AgentDDL] {
-        var found = try BuiltinAgents.ddls()
-        for dir in libdirs {
-            let agentDir = "\(dir)/agent"
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: agentDir)) ?? []
-            for file in files.sorted() where file.hasSuffix(".json") {
-                found.append(try AgentDDL.load(contentsOf: "\(agentDir)/\(file)"))
-            }
-        }
-        return found.sorted { $0.metadata.name < $1.metadata.name }
     }
 }
 
