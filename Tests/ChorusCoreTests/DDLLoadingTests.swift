@@ -115,7 +115,7 @@ struct DDLLoadingTests {
             (#"{"name": "a", "description": "d", "inputs": [{"name": "x", "prompt": "p", "description": "d", "type": "string", "maxlength": 3}]}"#,
              "actions[0] (a).inputs[0] (x).maxlength: unknown key"),
             (#"{"name": "a", "description": "d", "inputs": [{"name": "x", "prompt": "p", "description": "d", "type": "string", "validation": "shelsafe"}]}"#,
-             "actions[0] (a).inputs[0] (x).validation: unknown validator 'shelsafe' (known: shellsafe, ipv4address, ipv6address)"),
+             "actions[0] (a).inputs[0] (x).validation: unknown validator 'shelsafe' (known: shellsafe, ipv4address, ipv6address, service_name, puppet_variable, puppet_server_address, puppet_tags)"),
             (#"{"name": "a", "description": "d", "inputs": [{"name": "x", "prompt": "p", "description": "d", "type": "string", "validation": "^(unclosed$"}]}"#,
              "actions[0] (a).inputs[0] (x).validation: invalid regular expression ^(unclosed$"),
             (#"{"name": "a", "description": "d", "inputs": [{"name": "x", "prompt": "p", "description": "d", "type": "integer", "validation": "^1$"}]}"#,
