@@ -15,6 +15,7 @@ struct Chorus: AsyncParsableCommand {
         version: ChorusVersion.string,
         subcommands: [
             DemoCommand.self, BrokerCommand.self, ServerCommand.self, PingCommand.self, RPCCommand.self,
-            FindCommand.self, FactsCommand.self, InventoryCommand.self, PluginCommand.self,
+            FindCommand.self, FactsCommand.self, InventoryCommand.self, PluginCommand.self, ServiceCommand.self,
+            PackageCommand.self, PuppetCommand.self, ResourceCommand.self,
         ])
 }
