@@ -143,4 +143,14 @@ struct PluginDocRenderingTests {
         #expect(back.actions[0].inputs[0].validation?.failure(for: "x;y") != nil)
         #expect(back.actions[0].inputs[1] == ddl.actions[0].inputs[1])
     }
+
+    @Test("every built-in data plugin, the agents' puppet() and resource() included, has a DDL to document")
+    func builtinDataPluginsHaveDDLs() throws {
+        let catalog = DDLCatalog(libdirs: [])
+        for name in ["fstat", "fact", "agent", "collective", "puppet", "resource"] {
+            let ddl = try #require(try catalog.findDataPlugin(name), "\(name)")
+            #expect(ddl.name == name)
+            #expect(ddl.dataQuery?.outputs.isEmpty == false, "\(name) has no outputs")
+        }
+    }
 }

@@ -6,10 +6,13 @@ public struct HostedDataPlugin: Sendable {
     public var name: String
     public var description: String
     public var query: @Sendable (_ argument: String?, _ node: any NodeContext) throws -> RubyHash
+    /// The plugin's DDL, for `plugin doc` and validation; nil for plugins that have none.
+    public var ddl: AgentDDL?
 
-    public init(name: String, description: String, query: @escaping @Sendable (_ argument: String?, _ node: any NodeContext) throws -> RubyHash) {
+    public init(name: String, description: String, ddl: AgentDDL? = nil, query: @escaping @Sendable (_ argument: String?, _ node: any NodeContext) throws -> RubyHash) {
         self.name = name
         self.description = description
+        self.ddl = ddl
         self.query = query
     }
 }

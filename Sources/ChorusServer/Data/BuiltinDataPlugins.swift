@@ -16,7 +16,7 @@ public enum BuiltinDataPlugins {
 
     /// Wraps one plugin for `NodeState`.
     public static func hosted(_ plugin: any DataPlugin) -> HostedDataPlugin {
-        HostedDataPlugin(name: plugin.name, description: plugin.ddl.metadata.description) { argument, context in
+        HostedDataPlugin(name: plugin.name, description: plugin.ddl.metadata.description, ddl: plugin.ddl) { argument, context in
             try plugin.lookup(argument, node: ContextDataNode(context: context))
         }
     }

@@ -89,7 +89,7 @@ struct DDLCatalog {
 
     static func builtinDataPlugins() -> [BuiltinDataPlugin] {
         BuiltinDataPlugins.plugins(digest: nil).map { BuiltinDataPlugin(name: $0.name, description: $0.ddl.metadata.description, ddl: $0.ddl) }
-            + BuiltinAgents.dataPlugins().map { BuiltinDataPlugin(name: $0.name, description: $0.description, ddl: nil) }
+            + BuiltinAgents.dataPlugins().map { BuiltinDataPlugin(name: $0.name, description: $0.description, ddl: $0.ddl) }
     }
 
     func agentPaths(_ name: String) -> [String] {
