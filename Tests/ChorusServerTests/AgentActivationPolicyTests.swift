@@ -19,4 +19,12 @@ struct AgentActivationPolicyTests {
         // A value that is no boolean leaves the global default in force.
         #expect(active(false, ["rpcutil.activate_agent": "maybe"]) == ["discovery"])
     }
+
+    @Test("puppet() and resource() come and go with the puppet agent")
+    func dataPluginsFollowTheirAgent() {
+        let on = AgentActivationPolicy(activateAgents: true, settings: PluginSettings())
+        let off = AgentActivationPolicy(activateAgents: true, settings: PluginSettings(["puppet.activate_agent": "0"]))
+        #expect(BuiltinAgents.dataPlugins(activation: on).map(\.name).sorted() == ["puppet", "resource"])
+        #expect(BuiltinAgents.dataPlugins(activation: off).isEmpty)
+    }
 }

@@ -55,7 +55,7 @@ struct ServerCommand: AsyncParsableCommand {
             factSource: YAMLFactSource(paths: configuration.yamlFactFiles, cacheTime: TimeInterval(configuration.factCacheTime), logger: logger),
             classesFile: ClassesFile(path: configuration.classesFile),
             agents: agents.filter(activation.allows),
-            dataPlugins: BuiltinDataPlugins.all() + BuiltinAgents.dataPlugins(settings: settings),
+            dataPlugins: BuiltinDataPlugins.all() + BuiltinAgents.dataPlugins(settings: settings, activation: activation),
             configLookup: { configuration.configItem($0) })
         let daemon = NodeDaemon(
             node: node, security: try configuration.securityProvider(role: .server), connector: try Connectors.named(configuration.connector),
