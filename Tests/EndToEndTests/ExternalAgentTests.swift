@@ -170,7 +170,7 @@ extension EndToEnd {
             #expect(reply["statuscode"] as? Int == 5)
             #expect(reply["statusmsg"] as? String == "sleeper#nap timed out after 1 s")
             #expect(Self.data(reply)["slept"] as? Bool == false)
-            #expect(result.seconds < 3, "took \(result.seconds) s")
+            #expect(result.seconds < 4.8, "took \(result.seconds) s (the agent sleeps 5 s unless killed)")
             // The node keeps serving afterwards.
             let ping = try Self.reply(try await fleet.chorus(["rpc", "rpcutil", "ping", "-I", "node1", "--json"]), from: "node1")
             #expect(ping["statuscode"] as? Int == 0)
