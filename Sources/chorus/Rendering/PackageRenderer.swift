@@ -13,27 +13,14 @@ import RubyMarshal
 ///   version and its repository on lines of their own;
 /// - apt_update and yum_clean: `ok`, or with `-v` the last line the tool printed;
 /// - a failed node: its status message in red.
-struct PackageRenderer: Sendable {
+struct PackageRenderer: AgentApplicationRenderer {
+    let agentTitle = "Package"
     var style: TerminalStyle
     var verbose: Bool
     var timeZone: TimeZone = .current
 
     static let packageActions: Set<String> = ["status", "install", "update", "uninstall", "purge"]
     static let checkActions: Set<String> = ["checkupdates", "apt_checkupdates", "yum_checkupdates"]
-
-    /// The whole report for a finished call.
-    func render(action: String, outcome: RPCOutcome, ddl: AgentDDL) -> String {
-        let summaries = ddl.action(named: action).map { Aggregator.summarize(outcome.results, action: $0) } ?? []
-        return render(action: action, results: outcome.results, stats: RPCStats(outcome: outcome), summaries: summaries)
-    }
-
-    /// The node lines, a blank line, then the statistics with the summaries.
-    func render(action: String, results: [RPCResult], stats: RPCStats, summaries: [AggregateSummary]) -> String {
-        var text = lines(action: action, results: results)
-        if !results.isEmpty { text += "\n" }
-        return text + RPCStatsRenderer(style: style, verbose: verbose, timeZone: timeZone)
-            .report(stats: stats, summaries: summaries, caption: "\(action) Package results", summarize: true)
-    }
 
     /// One line per node (more for verbose update checks), sorted by sender.
     func lines(action: String, results: [RPCResult]) -> String {

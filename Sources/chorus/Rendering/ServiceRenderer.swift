@@ -10,24 +10,11 @@ import RubyMarshal
 /// node's state (`running`, `stopped`) or, for a failed node, its status message in red.
 /// Like mco, `status` lists every node; `start` and `restart` list the nodes that did not end
 /// up running, `stop` those that did not end up stopped, and failures; `-v` lists every node.
-struct ServiceRenderer: Sendable {
+struct ServiceRenderer: AgentApplicationRenderer {
+    let agentTitle = "Service"
     var style: TerminalStyle
     var verbose: Bool
     var timeZone: TimeZone = .current
-
-    /// The whole report for a finished call.
-    func render(action: String, outcome: RPCOutcome, ddl: AgentDDL) -> String {
-        let summaries = ddl.action(named: action).map { Aggregator.summarize(outcome.results, action: $0) } ?? []
-        return render(action: action, results: outcome.results, stats: RPCStats(outcome: outcome), summaries: summaries)
-    }
-
-    /// The node lines, a blank line, then the statistics with the summaries.
-    func render(action: String, results: [RPCResult], stats: RPCStats, summaries: [AggregateSummary]) -> String {
-        var text = lines(action: action, results: results)
-        if !results.isEmpty { text += "\n" }
-        return text + RPCStatsRenderer(style: style, verbose: verbose, timeZone: timeZone)
-            .report(stats: stats, summaries: summaries, caption: "\(action) Service results", summarize: true)
-    }
 
     /// One line per node worth showing.
     func lines(action: String, results: [RPCResult]) -> String {
