@@ -60,6 +60,9 @@ public struct RPCUtilAgent: RPCAgent {
             reply["configfile"] = .str(node.configFile)
             reply["version"] = .str(node.version)
             reply["ttlexpired"] = .int(stats.ttlExpired)
+            // Chorus's own counters, outside the DDL so rpcutil stays MCollective's (docs/COMPATIBILITY.md).
+            reply["unauthorized"] = .int(stats.unauthorized)
+            reply["replayed"] = .int(stats.replayed)
         case "get_config_item":
             let item = request["item"]?.stringValue ?? ""
             reply["item"] = .str(item)

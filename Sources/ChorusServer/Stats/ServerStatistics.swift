@@ -26,6 +26,11 @@ public final class ServerStatistics: Sendable {
     public let unknownAgent = Atomic<Int>(0)
     /// Actions that ran past their DDL timeout.
     public let timeouts = Atomic<Int>(0)
+    /// Requests the authorization policy refused (Chorus; MCollective does not count them).
+    public let unauthorized = Atomic<Int>(0)
+    /// Requests refused because their id was seen before within its TTL (Chorus; also counted
+    /// as `unvalidated`, as a failed security check).
+    public let replayed = Atomic<Int>(0)
     /// Seconds since the epoch when the daemon started.
     public let startTime: Int
 
@@ -34,6 +39,7 @@ public final class ServerStatistics: Sendable {
     /// A consistent-enough copy of every counter plus process CPU times.
     public struct Snapshot: Sendable, Equatable {
         public var total, validated, unvalidated, passed, filtered, ttlExpired, replies, unknownAgent, timeouts: Int
+        public var unauthorized, replayed: Int
         public var startTime: Int
         public var userTime: Double
         public var systemTime: Double
@@ -53,7 +59,8 @@ public final class ServerStatistics: Sendable {
             unvalidated: unvalidated.load(ordering: .relaxed), passed: passed.load(ordering: .relaxed),
             filtered: filtered.load(ordering: .relaxed), ttlExpired: ttlExpired.load(ordering: .relaxed),
             replies: replies.load(ordering: .relaxed), unknownAgent: unknownAgent.load(ordering: .relaxed),
-            timeouts: timeouts.load(ordering: .relaxed), startTime: startTime,
+            timeouts: timeouts.load(ordering: .relaxed), unauthorized: unauthorized.load(ordering: .relaxed),
+            replayed: replayed.load(ordering: .relaxed), startTime: startTime,
             userTime: seconds(usage.ru_utime), systemTime: seconds(usage.ru_stime), pid: getpid())
     }
 }
