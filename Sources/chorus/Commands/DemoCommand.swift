@@ -134,6 +134,8 @@ final class DemoFleet: @unchecked Sendable {
             ("Ask every node for a fact, with a summary", ["rpc", "rpcutil", "get_fact", "fact=osfamily"]),
             ("Report a fact across the fleet", ["facts", "role"]),
             ("Everything about one node", ["inventory", "node1"]),
+            ("The installed version of a package on every node (the package agent)", ["package", "bash", "status"]),
+            ("Browse a resource across the fleet, as PE's console did (the puppetral agent)", ["resource", "user", "root"]),
             ("Two named nodes, no discovery, JSON for scripts", ["rpc", "rpcutil", "ping", "-I", "node1", "-I", "node2", "--json"]),
         ]
         for (title, arguments) in steps {
