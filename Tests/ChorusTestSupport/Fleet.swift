@@ -86,10 +86,11 @@ public final class Fleet: Sendable {
         try await startNodes()
     }
 
-    /// Starts every node against the broker already chosen (`startBroker` or `useBroker`).
-    public func startNodes() async throws {
+    /// Starts every node against the broker already chosen (`startBroker` or `useBroker`);
+    /// `extra` lines go into every node's server.cfg.
+    public func startNodes(extra: [String] = []) async throws {
         try writeClientConfig(identity: "mcoclient", path: clientConfig)
-        for node in nodes { try startServer(node) }
+        for node in nodes { try startServer(node, extra: extra) }
         try await waitForNodes(nodes.map(\.identity))
     }
 

@@ -87,7 +87,9 @@ struct MixedCollective: Sendable {
         let chorusNodes = Fleet.oracleNodes.enumerated().map { $0.element.renamed("chorus\($0.offset + 1)") }
         let fleet = try Fleet(nodes: chorusNodes, security: try scenario.fleetSecurity(state), connector: scenario.connector)
         fleet.useBroker(port: port)
-        try await fleet.startNodes()
+        // Debian's mcollectived has rpcutil only; the Chorus nodes switch their other agents off
+        // (MCollective's own activation settings), so both kinds serve the same agents.
+        try await fleet.startNodes(extra: ["activate_agents = 0", "plugin.rpcutil.activate_agent = 1"])
         let collective = MixedCollective(scenario: scenario, harness: harness, state: state, fleet: fleet, port: port)
         await brokers.adopt(chorusBroker)
         return collective
