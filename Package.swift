@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "chorus", targets: ["chorus"]),
+        // For the libFuzzer package in Fuzz/ (depends on this package by path); not a public API.
+        .library(name: "ChorusFuzzable", targets: ["RubyMarshal", "ChorusCore", "ChorusSecurity", "STOMP", "ChorusServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -16,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Ruby Marshal 4.8 reader/writer over a small value enum. No I/O.
@@ -39,6 +42,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ],
             swiftSettings: strict),
         // The embedded broker: routing core + thin NIO server.
@@ -49,6 +54,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ],
             swiftSettings: strict),
         // MCollective's connector dialects: destinations and headers.
@@ -104,7 +111,10 @@ let package = Package(
         .testTarget(name: "ChorusConnectorTests", dependencies: ["ChorusConnector", "STOMP"]),
         .testTarget(
             name: "ChorusBrokerTests",
-            dependencies: ["ChorusBroker", "STOMP", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
+            dependencies: [
+                "ChorusBroker", "STOMP", "ChorusTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ]),
         // Real processes for the end-to-end and interop suites: fleets of `chorus broker` /
         // `chorus server`, command runs, the MCollective interop harness.
         .target(

@@ -53,6 +53,9 @@ public final class Fleet: Sendable {
     /// `activemq` or `rabbitmq`.
     public let connector: String
     public let nodes: [NodeProfile]
+    /// TLS everywhere when set: the broker listens only on TLS, nodes and clients connect with
+    /// the pool.1.ssl* keys.
+    public let tls: FleetTLS?
     private let state = Mutex<State>(State())
 
     private struct State {
@@ -61,10 +64,14 @@ public final class Fleet: Sendable {
         var port = 0
     }
 
-    public init(nodes: [NodeProfile] = Fleet.oracleNodes, security: Security = .psk("s3cr3t"), connector: String = "activemq") throws {
+    public init(
+        nodes: [NodeProfile] = Fleet.oracleNodes, security: Security = .psk("s3cr3t"), connector: String = "activemq",
+        tls: FleetTLS? = nil
+    ) throws {
         self.nodes = nodes
         self.security = security
         self.connector = connector
+        self.tls = tls
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-e2e-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
@@ -102,8 +109,13 @@ public final class Fleet: Sendable {
     public func startBroker(port requested: Int = 0) async throws {
         let portFile = directory.appendingPathComponent("broker.port")
         try? FileManager.default.removeItem(at: portFile)
-        let process = try Self.spawn(["broker", "--listen", "127.0.0.1:\(requested)", "--port-file", portFile.path],
-                                     log: directory.appendingPathComponent("broker.log"))
+        var arguments = ["broker", "--listen", "127.0.0.1:\(requested)", "--port-file", portFile.path]
+        if let tls {
+            let config = directory.appendingPathComponent("broker.cfg")
+            try tls.brokerConfig(port: requested).joined(separator: "\n").write(to: config, atomically: true, encoding: .utf8)
+            arguments = ["broker", "--config", config.path, "--port-file", portFile.path]
+        }
+        let process = try Self.spawn(arguments, log: brokerLog)
         state.withLock { $0.broker = process }
         for _ in 0..<400 {
             if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
@@ -112,8 +124,11 @@ public final class Fleet: Sendable {
             }
             try await Task.sleep(for: .milliseconds(25))
         }
-        throw FleetError("broker did not write its port file; log: \((try? String(contentsOf: directory.appendingPathComponent("broker.log"), encoding: .utf8)) ?? "")")
+        throw FleetError("broker did not write its port file; log: \((try? String(contentsOf: brokerLog, encoding: .utf8)) ?? "")")
     }
+
+    /// Where the fleet's `chorus broker` logs.
+    public var brokerLog: URL { directory.appendingPathComponent("broker.log") }
 
     public func stopBroker() {
         let process = state.withLock { state -> ChildProcess? in
@@ -207,6 +222,9 @@ public final class Fleet: Sendable {
             "factsource = yaml",
         ]
         if connector == "rabbitmq" { lines.append("plugin.rabbitmq.vhost = /mcollective") }
+        if let tls {
+            lines += FleetTLS.poolConfig(connector: connector, ca: tls.caCertificate, identity: tls.client)
+        }
         return lines
     }
 

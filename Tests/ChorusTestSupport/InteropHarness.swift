@@ -50,6 +50,19 @@ public struct InteropHarness: Sendable {
         return state
     }
 
+    /// The TLS material `up.sh --tls 1` generated (one CA, the brokers' certificate, the client
+    /// certificate every node shares), as a Chorus fleet and `chorus broker` use it.
+    public static func fleetTLS(_ state: [String: String]) throws -> FleetTLS {
+        func value(_ key: String) throws -> String {
+            guard let value = state[key] else { throw FleetError("up.sh reported no \(key) (was it run with --tls 1?)") }
+            return value
+        }
+        return FleetTLS(
+            caCertificate: try value("INTEROP_TLS_CA"),
+            broker: CertificateFactory.Identity(certificate: try value("INTEROP_TLS_BROKER_CERT"), key: try value("INTEROP_TLS_BROKER_KEY")),
+            client: CertificateFactory.Identity(certificate: try value("INTEROP_TLS_CERT"), key: try value("INTEROP_TLS_KEY")))
+    }
+
     /// The ssl key files up.sh generated, as a Chorus fleet uses them.
     public static func sslKeys(_ state: [String: String]) throws -> Fleet.SSLKeys {
         func value(_ key: String) throws -> String {

@@ -9,8 +9,10 @@ struct InteropScenario: Sendable, CustomStringConvertible {
     var broker: Broker
     var connector: String
     var security: Security
+    /// Nodes and clients of both kinds connect over TLS with client certificates.
+    var tls = false
 
-    var description: String { "\(broker.rawValue) broker, \(connector) connector, \(security.rawValue)" }
+    var description: String { "\(broker.rawValue) broker, \(connector) connector, \(security.rawValue)\(tls ? ", TLS" : "")" }
 
     static let all: [InteropScenario] = [
         .init(broker: .rabbitmq, connector: "rabbitmq", security: .psk),
@@ -27,12 +29,24 @@ struct InteropScenario: Sendable, CustomStringConvertible {
         .init(broker: .chorus, connector: "rabbitmq", security: .sslYAML),
     ]
 
+    /// The TLS cells: every broker with the connectors the plain matrix pairs it with, psk.
+    static let tlsCells: [InteropScenario] = [
+        .init(broker: .chorus, connector: "activemq", security: .psk, tls: true),
+        .init(broker: .chorus, connector: "rabbitmq", security: .psk, tls: true),
+        .init(broker: .rabbitmq, connector: "rabbitmq", security: .psk, tls: true),
+        .init(broker: .activemq, connector: "activemq", security: .psk, tls: true),
+    ]
+
     /// The scenarios to run: all of them, or those whose description contains one of the
     /// comma-separated words in `CHORUS_INTEROP_ONLY` (for working on one cell locally).
-    static var selected: [InteropScenario] {
-        guard let only = ProcessInfo.processInfo.environment["CHORUS_INTEROP_ONLY"], !only.isEmpty else { return all }
+    static var selected: [InteropScenario] { filtered(all) }
+    /// The TLS cells to run, filtered the same way (`CHORUS_INTEROP_ONLY=TLS` runs only them).
+    static var selectedTLS: [InteropScenario] { filtered(tlsCells) }
+
+    private static func filtered(_ scenarios: [InteropScenario]) -> [InteropScenario] {
+        guard let only = ProcessInfo.processInfo.environment["CHORUS_INTEROP_ONLY"], !only.isEmpty else { return scenarios }
         let words = only.split(separator: ",").map(String.init)
-        return all.filter { scenario in words.allSatisfy { scenario.description.contains($0) } }
+        return scenarios.filter { scenario in words.allSatisfy { scenario.description.contains($0) } }
     }
 
     /// up.sh's security flags for the real nodes.
@@ -72,20 +86,22 @@ struct MixedCollective: Sendable {
         try await harness.down(["--only", "nodes"])
         var port: Int
         var chorusBroker: Fleet?
+        let tls = scenario.tls ? ports.tls : nil
         switch scenario.broker {
-        case .rabbitmq: port = ports.rabbitmq
-        case .activemq: port = ports.activemq
+        case .rabbitmq: port = scenario.tls ? ports.rabbitmqTLS : ports.rabbitmq
+        case .activemq: port = scenario.tls ? ports.activemqTLS : ports.activemq
         case .chorus:
-            let brokerOnly = try Fleet(nodes: [])
+            let brokerOnly = try Fleet(nodes: [], tls: tls)
             try await brokerOnly.startBroker()
             port = brokerOnly.port
             chorusBroker = brokerOnly
         }
         let state = try await harness.up(
             ["--broker", "none", "--port", String(port), "--connector", scenario.connector, "--nodes", "3", "--prefix", "mco"]
-                + scenario.harnessSecurity)
+                + scenario.harnessSecurity + ["--tls", scenario.tls ? "1" : "0"])
         let chorusNodes = Fleet.oracleNodes.enumerated().map { $0.element.renamed("chorus\($0.offset + 1)") }
-        let fleet = try Fleet(nodes: chorusNodes, security: try scenario.fleetSecurity(state), connector: scenario.connector)
+        let fleet = try Fleet(
+            nodes: chorusNodes, security: try scenario.fleetSecurity(state), connector: scenario.connector, tls: tls)
         fleet.useBroker(port: port)
         // Debian's mcollectived has rpcutil only; the Chorus nodes switch their other agents off
         // (MCollective's own activation settings), so both kinds serve the same agents.
@@ -118,6 +134,11 @@ actor BrokerPair {
     struct Ports: Sendable {
         var rabbitmq: Int
         var activemq: Int
+        /// The brokers' STOMP-over-TLS listeners (client certificates required).
+        var rabbitmqTLS: Int
+        var activemqTLS: Int
+        /// The harness's CA, broker and client certificates.
+        var tls: FleetTLS
         var directory: String
     }
 
@@ -127,11 +148,16 @@ actor BrokerPair {
     func ensure() async throws -> Ports {
         if let ports { return ports }
         let harness = InteropHarness()
-        let state = try await harness.up(["--broker", "both", "--nodes", "0"])
-        guard let rabbitmq = state["INTEROP_RABBITMQ_PORT"].flatMap(Int.init), let activemq = state["INTEROP_ACTIVEMQ_PORT"].flatMap(Int.init) else {
-            throw FleetError("up.sh did not report both broker ports: \(state)")
+        let state = try await harness.up(["--broker", "both", "--nodes", "0", "--tls", "1"])
+        guard let rabbitmq = state["INTEROP_RABBITMQ_PORT"].flatMap(Int.init), let activemq = state["INTEROP_ACTIVEMQ_PORT"].flatMap(Int.init),
+            let rabbitmqTLS = state["INTEROP_RABBITMQ_TLS_PORT"].flatMap(Int.init),
+            let activemqTLS = state["INTEROP_ACTIVEMQ_TLS_PORT"].flatMap(Int.init)
+        else {
+            throw FleetError("up.sh did not report both brokers' plain and TLS ports: \(state)")
         }
-        let ports = Ports(rabbitmq: rabbitmq, activemq: activemq, directory: harness.directory)
+        let ports = Ports(
+            rabbitmq: rabbitmq, activemq: activemq, rabbitmqTLS: rabbitmqTLS, activemqTLS: activemqTLS,
+            tls: try InteropHarness.fleetTLS(state), directory: harness.directory)
         self.ports = ports
         // Stop the brokers and nodes when the test process ends, however it ends.
         atexit {

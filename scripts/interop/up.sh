@@ -7,8 +7,11 @@
 #         [--port N] [--rabbitmq-port N] [--activemq-port N] [--nodes N] [--prefix P]
 #         [--security psk|ssl] [--serializer marshal|yaml] [--psk KEY]
 #         [--collectives C1,C2] [--heartbeat S] [--loglevel L] [--timeout S]
+#         [--tls 0|1] [--rabbitmq-tls-port N] [--activemq-tls-port N]
 #
 # Every flag has an environment variable (flags win); see README.md for the table.
+# --tls 1: brokers started now also get a TLS listener (client certificates required), and
+# the nodes and client.cfg connect over TLS with MCollective's pool.1.ssl* keys.
 # Idempotent: what already runs from this state dir is reused, never duplicated.
 # On success prints the state (KEY=VALUE lines, also in $INTEROP_DIR/state.env) on
 # stdout; progress and timings go to stderr.
@@ -41,6 +44,9 @@ TIMEOUT="${INTEROP_TIMEOUT:-90}"
 EPMD_PORT="${INTEROP_EPMD_PORT:-4370}"
 DIST_PORT="${INTEROP_RABBITMQ_DIST_PORT:-25673}"
 RABBITMQ_NODENAME="${INTEROP_RABBITMQ_NODENAME:-chorus_interop@localhost}"
+TLS="${INTEROP_TLS:-0}"
+RABBITMQ_TLS_PORT="${INTEROP_RABBITMQ_TLS_PORT:-61624}"
+ACTIVEMQ_TLS_PORT="${INTEROP_ACTIVEMQ_TLS_PORT:-61634}"
 
 need() { [ $# -ge 2 ] || die "$EXIT_USAGE" "$1 needs a value"; }
 while [ $# -gt 0 ]; do
@@ -59,6 +65,9 @@ while [ $# -gt 0 ]; do
     --heartbeat)        need "$@"; HEARTBEAT="$2"; shift 2 ;;
     --loglevel)         need "$@"; LOGLEVEL="$2"; shift 2 ;;
     --timeout)          need "$@"; TIMEOUT="$2"; shift 2 ;;
+    --tls)              need "$@"; TLS="$2"; shift 2 ;;
+    --rabbitmq-tls-port) need "$@"; RABBITMQ_TLS_PORT="$2"; shift 2 ;;
+    --activemq-tls-port) need "$@"; ACTIVEMQ_TLS_PORT="$2"; shift 2 ;;
     -h|--help)          usage; exit 0 ;;
     *) die "$EXIT_USAGE" "unknown argument '$1' (try --help)" ;;
   esac
@@ -87,15 +96,18 @@ if [ -n "$PORT" ]; then
 fi
 RABBITMQ_PORT="${RABBITMQ_PORT:-61623}"
 ACTIVEMQ_PORT="${ACTIVEMQ_PORT:-61633}"
+case "$TLS" in 0|1) ;; *) die "$EXIT_USAGE" "--tls takes 0 or 1" ;; esac
 if [ -z "$PORT" ]; then
-  if [ "$CONNECTOR" = activemq ]; then PORT="$ACTIVEMQ_PORT"; else PORT="$RABBITMQ_PORT"; fi
+  if [ "$TLS" = 1 ]; then
+    if [ "$CONNECTOR" = activemq ]; then PORT="$ACTIVEMQ_TLS_PORT"; else PORT="$RABBITMQ_TLS_PORT"; fi
+  elif [ "$CONNECTOR" = activemq ]; then PORT="$ACTIVEMQ_PORT"; else PORT="$RABBITMQ_PORT"; fi
 fi
 
 is_port() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ]; }
 case "$CONNECTOR" in rabbitmq|activemq) ;; *) die "$EXIT_USAGE" "--connector takes rabbitmq or activemq" ;; esac
 case "$SECURITY" in psk|ssl) ;; *) die "$EXIT_USAGE" "--security takes psk or ssl" ;; esac
 case "$SERIALIZER" in marshal|yaml) ;; *) die "$EXIT_USAGE" "--serializer takes marshal or yaml" ;; esac
-for p in "$PORT" "$RABBITMQ_PORT" "$ACTIVEMQ_PORT" "$EPMD_PORT" "$DIST_PORT"; do
+for p in "$PORT" "$RABBITMQ_PORT" "$ACTIVEMQ_PORT" "$EPMD_PORT" "$DIST_PORT" "$RABBITMQ_TLS_PORT" "$ACTIVEMQ_TLS_PORT"; do
   is_port "$p" || die "$EXIT_USAGE" "'$p' is not a TCP port"
 done
 [[ "$NODES" =~ ^[0-9]+$ ]] || die "$EXIT_USAGE" "--nodes takes a number (0 = brokers only)"
@@ -185,6 +197,52 @@ patch_plugin facts/yaml_facts.rb
 patch_plugin security/ssl.rb
 patch_plugin security/aes_security.rb
 
+# ------------------------------------------------------------------ TLS material
+# One throw-away CA (RSA 2048, what the stomp gem reads) signs the brokers' certificate
+# (127.0.0.1 and localhost) and one client certificate shared by every node and client,
+# real or Chorus. ActiveMQ gets them as JKS stores made with the JRE's keytool.
+T="$DIR/tls"
+TLS_STORE_PASS=marionette
+issue_tls() {   # issue_tls NAME EXTRA-EXTENSION-LINE
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=chorus-interop-$1" \
+    -keyout "$T/$1-key.pem" -out "$T/$1.csr" 2>/dev/null
+  printf 'basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth, clientAuth\n%s\n' "$2" > "$T/$1.ext"
+  openssl x509 -req -in "$T/$1.csr" -CA "$T/ca.pem" -CAkey "$T/ca-key.pem" -CAcreateserial -sha256 \
+    -days 365 -extfile "$T/$1.ext" -out "$T/$1.pem" 2>/dev/null
+  chmod 600 "$T/$1-key.pem"
+}
+make_tls_material() {
+  [ -f "$T/truststore.jks" ] && return 0
+  local t0
+  t0="$(now)"
+  rm -rf "$T"
+  mkdir -p "$T"
+  openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -subj "/CN=Chorus Interop CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "$T/ca-key.pem" -out "$T/ca.pem" 2>/dev/null
+  chmod 600 "$T/ca-key.pem"
+  issue_tls broker "subjectAltName = IP:127.0.0.1, DNS:localhost"
+  issue_tls client ""
+  command -v keytool >/dev/null || die "$EXIT_PACKAGES" "keytool (from the JRE ActiveMQ pulls in) is missing: run scripts/interop/install.sh"
+  openssl pkcs12 -export -in "$T/broker.pem" -inkey "$T/broker-key.pem" -certfile "$T/ca.pem" -name broker \
+    -passout "pass:$TLS_STORE_PASS" -out "$T/broker.p12"
+  keytool -importkeystore -noprompt -srckeystore "$T/broker.p12" -srcstoretype PKCS12 -srcstorepass "$TLS_STORE_PASS" \
+    -destkeystore "$T/broker.jks" -deststoretype JKS -deststorepass "$TLS_STORE_PASS" >/dev/null 2>&1 \
+    || die "$EXIT_PACKAGES" "keytool could not build $T/broker.jks"
+  keytool -importcert -noprompt -alias chorus-interop-ca -file "$T/ca.pem" -keystore "$T/truststore.jks.tmp" \
+    -storetype JKS -storepass "$TLS_STORE_PASS" >/dev/null 2>&1 \
+    || die "$EXIT_PACKAGES" "keytool could not build $T/truststore.jks"
+  mv "$T/truststore.jks.tmp" "$T/truststore.jks"
+  timing tls_material "$(since "$t0")"
+}
+[ "$TLS" = 0 ] || make_tls_material
+
+# require_tls_listener NAME PORTFILE: a broker reused for TLS nodes must have been started with --tls 1
+require_tls_listener() {
+  [ "$TLS" = 1 ] || return 0
+  [ -f "$2" ] || die "$EXIT_CONFLICT" "$1 runs without a TLS listener; run down.sh --only $1, then up.sh --tls 1"
+}
+
 # ------------------------------------------------------------------ RabbitMQ
 R="$DIR/rabbitmq"
 # The environment shared by rabbitmq-server and rabbitmqctl.
@@ -219,6 +277,7 @@ start_rabbitmq() {
     local was
     was="$(cat "$R/port")"
     [ "$was" = "$RABBITMQ_PORT" ] || die "$EXIT_CONFLICT" "RabbitMQ already runs on $was, not $RABBITMQ_PORT; run down.sh --only rabbitmq first"
+    require_tls_listener rabbitmq "$R/tls_port"
     if [ "$(cat "$R/collectives")" != "$COLLECTIVES" ]; then
       log "RabbitMQ: adding the exchanges of collectives $COLLECTIVES"
       write_rabbit_definitions
@@ -231,6 +290,7 @@ start_rabbitmq() {
   fi
   rm -f "$DIR/pids/rabbitmq.pid" "$DIR/pids/rabbitmq-beam.pid"
   require_free "$RABBITMQ_PORT" "RabbitMQ STOMP"
+  [ "$TLS" = 0 ] || require_free "$RABBITMQ_TLS_PORT" "RabbitMQ STOMP over TLS"
   require_free "$DIST_PORT" "RabbitMQ Erlang distribution"
   pid_alive "$DIR/pids/epmd.pid" epmd || require_free "$EPMD_PORT" "epmd"
 
@@ -250,6 +310,17 @@ default_pass = marionette
 definitions.import_backend = local_filesystem
 definitions.local.path = $R/definitions.json
 EOF
+  if [ "$TLS" = 1 ]; then
+    cat >> "$R/rabbitmq.conf" <<EOF
+# STOMP over TLS; clients must present a certificate from the interop CA
+stomp.listeners.ssl.1 = 127.0.0.1:$RABBITMQ_TLS_PORT
+ssl_options.cacertfile = $T/ca.pem
+ssl_options.certfile = $T/broker.pem
+ssl_options.keyfile = $T/broker-key.pem
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = true
+EOF
+  fi
   write_rabbit_definitions
   echo "$RABBITMQ_PORT" > "$R/port"
   echo "$COLLECTIVES" > "$R/collectives"
@@ -263,6 +334,11 @@ EOF
   wait_stomp "$RABBITMQ_PORT" /mcollective "$DIR/pids/rabbitmq.pid" rabbitmq-server \
     || die "$EXIT_TIMEOUT" "RabbitMQ STOMP not ready on $RABBITMQ_PORT within ${TIMEOUT}s (see $R/stdout.log, $R/log)"
   cp "$R/beam.pid" "$DIR/pids/rabbitmq-beam.pid"
+  if [ "$TLS" = 1 ]; then
+    wait_port "$RABBITMQ_TLS_PORT" "$TIMEOUT" || die "$EXIT_TIMEOUT" "RabbitMQ STOMP over TLS not listening on $RABBITMQ_TLS_PORT (see $R/log)"
+    echo "$RABBITMQ_TLS_PORT" > "$R/tls_port"
+    log "RabbitMQ STOMP over TLS ready on 127.0.0.1:$RABBITMQ_TLS_PORT"
+  fi
   timing rabbitmq_start "$(since "$t0")"
   log "RabbitMQ STOMP ready on 127.0.0.1:$RABBITMQ_PORT (vhost /mcollective, collectives $COLLECTIVES)"
 }
@@ -317,8 +393,21 @@ EOF
         </map>
       </authorizationPlugin>
     </plugins>
+EOF
+    if [ "$TLS" = 1 ]; then
+      cat <<EOF
+    <sslContext>
+      <sslContext keyStore="file:$T/broker.jks" keyStorePassword="$TLS_STORE_PASS"
+                  trustStore="file:$T/truststore.jks" trustStorePassword="$TLS_STORE_PASS"/>
+    </sslContext>
+EOF
+    fi
+    cat <<EOF
     <transportConnectors>
       <transportConnector name="stomp" uri="stomp+nio://127.0.0.1:$ACTIVEMQ_PORT"/>
+EOF
+    [ "$TLS" = 0 ] || echo "      <transportConnector name=\"stomp+ssl\" uri=\"stomp+ssl://127.0.0.1:$ACTIVEMQ_TLS_PORT?needClientAuth=true\"/>"
+    cat <<EOF
     </transportConnectors>
   </broker>
 </beans>
@@ -331,6 +420,7 @@ start_activemq() {
     local was c
     was="$(cat "$A/port")"
     [ "$was" = "$ACTIVEMQ_PORT" ] || die "$EXIT_CONFLICT" "ActiveMQ already runs on $was, not $ACTIVEMQ_PORT; run down.sh --only activemq first"
+    require_tls_listener activemq "$A/tls_port"
     for c in ${COLLECTIVES//,/ }; do
       grep -qx "$c" <(tr , '\n' < "$A/collectives") \
         || die "$EXIT_CONFLICT" "ActiveMQ runs without authorization for collective '$c'; run down.sh --only activemq, then up.sh --collectives $COLLECTIVES"
@@ -340,6 +430,7 @@ start_activemq() {
   fi
   rm -f "$DIR/pids/activemq.pid"
   require_free "$ACTIVEMQ_PORT" "ActiveMQ STOMP"
+  [ "$TLS" = 0 ] || require_free "$ACTIVEMQ_TLS_PORT" "ActiveMQ STOMP over TLS"
 
   local t0
   t0="$(now)"
@@ -370,6 +461,11 @@ EOF
     -jar /usr/share/activemq/bin/activemq.jar start "xbean:file:$A/conf/activemq.xml"
   wait_stomp "$ACTIVEMQ_PORT" "$MAIN_COLLECTIVE" "$DIR/pids/activemq.pid" activemq.jar \
     || die "$EXIT_TIMEOUT" "ActiveMQ STOMP not ready on $ACTIVEMQ_PORT within ${TIMEOUT}s (see $A/stdout.log)"
+  if [ "$TLS" = 1 ]; then
+    wait_port "$ACTIVEMQ_TLS_PORT" "$TIMEOUT" || die "$EXIT_TIMEOUT" "ActiveMQ STOMP over TLS not listening on $ACTIVEMQ_TLS_PORT (see $A/stdout.log)"
+    echo "$ACTIVEMQ_TLS_PORT" > "$A/tls_port"
+    log "ActiveMQ STOMP over TLS ready on 127.0.0.1:$ACTIVEMQ_TLS_PORT"
+  fi
   timing activemq_start "$(since "$t0")"
   log "ActiveMQ STOMP ready on 127.0.0.1:$ACTIVEMQ_PORT"
 }
@@ -409,6 +505,12 @@ plugin.$CONNECTOR.pool.1.password = marionette
 EOF
   [ "$CONNECTOR" = activemq ] || echo "plugin.rabbitmq.vhost = /mcollective"
   [ "$HEARTBEAT" = 0 ] || echo "plugin.$CONNECTOR.heartbeat_interval = $HEARTBEAT"
+  if [ "$TLS" = 1 ]; then
+    echo "plugin.$CONNECTOR.pool.1.ssl = 1"
+    echo "plugin.$CONNECTOR.pool.1.ssl.ca = $T/ca.pem"
+    echo "plugin.$CONNECTOR.pool.1.ssl.cert = $T/client.pem"
+    echo "plugin.$CONNECTOR.pool.1.ssl.key = $T/client-key.pem"
+  fi
   if [ "$SECURITY" = psk ]; then
     echo "securityprovider = psk"
     echo "plugin.psk = $PSK"
@@ -479,7 +581,7 @@ EOF
 }
 
 # ------------------------------------------------------------------ nodes
-SETTINGS="connector=$CONNECTOR port=$PORT security=$SECURITY serializer=$SERIALIZER psk=$PSK collectives=$COLLECTIVES heartbeat=$HEARTBEAT"
+SETTINGS="connector=$CONNECTOR port=$PORT security=$SECURITY serializer=$SERIALIZER psk=$PSK collectives=$COLLECTIVES heartbeat=$HEARTBEAT tls=$TLS"
 NODE_SETTINGS="$SETTINGS nodes=$NODES prefix=$PREFIX loglevel=$LOGLEVEL"
 running_nodes() {
   local f n=0
@@ -525,7 +627,7 @@ else
     started=$((started + 1))
   done
   printf '%s\n' "${IDENTITIES[@]}" > "$DIR/nodes/identities"
-  log "started $started of $NODES nodes (${PREFIX}1..$PREFIX$NODES: $CONNECTOR connector to port $PORT, $SECURITY$([ "$SECURITY" = ssl ] && echo "/$SERIALIZER"))"
+  log "started $started of $NODES nodes (${PREFIX}1..$PREFIX$NODES: $CONNECTOR connector to port $PORT$([ "$TLS" = 1 ] && echo " over TLS"), $SECURITY$([ "$SECURITY" = ssl ] && echo "/$SERIALIZER"))"
 
   # Ready = the real client discovers every node through a fact filter, which
   # proves connector, security provider and the YAML facts fix all work.
@@ -548,6 +650,8 @@ fi
   printf 'INTEROP_DIR=%s\n' "$DIR"
   if pid_alive "$DIR/pids/rabbitmq-beam.pid" beam; then printf 'INTEROP_RABBITMQ_PORT=%s\n' "$(cat "$R/port")"; fi
   if pid_alive "$DIR/pids/activemq.pid" activemq.jar; then printf 'INTEROP_ACTIVEMQ_PORT=%s\n' "$(cat "$A/port")"; fi
+  if pid_alive "$DIR/pids/rabbitmq-beam.pid" beam && [ -f "$R/tls_port" ]; then printf 'INTEROP_RABBITMQ_TLS_PORT=%s\n' "$(cat "$R/tls_port")"; fi
+  if pid_alive "$DIR/pids/activemq.pid" activemq.jar && [ -f "$A/tls_port" ]; then printf 'INTEROP_ACTIVEMQ_TLS_PORT=%s\n' "$(cat "$A/tls_port")"; fi
   if [ -f "$DIR/client.settings" ]; then
     read -r -a kvs < "$DIR/client.settings"
     for kv in "${kvs[@]}"; do
@@ -570,6 +674,13 @@ fi
     printf 'INTEROP_SSL_CLIENT_PRIVATE=%s\n' "$S/mcoclient-private.pem"
     printf 'INTEROP_SSL_CLIENT_PUBLIC=%s\n' "$S/clients/mcoclient.pem"
     printf 'INTEROP_SSL_CLIENT_CERT_DIR=%s\n' "$S/clients"
+  fi
+  if [ -f "$T/truststore.jks" ]; then
+    printf 'INTEROP_TLS_CA=%s\n' "$T/ca.pem"
+    printf 'INTEROP_TLS_CERT=%s\n' "$T/client.pem"
+    printf 'INTEROP_TLS_KEY=%s\n' "$T/client-key.pem"
+    printf 'INTEROP_TLS_BROKER_CERT=%s\n' "$T/broker.pem"
+    printf 'INTEROP_TLS_BROKER_KEY=%s\n' "$T/broker-key.pem"
   fi
 } > "$DIR/state.env"
 timing up_total "$(since "$T_ALL")"

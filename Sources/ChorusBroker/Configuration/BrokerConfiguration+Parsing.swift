@@ -51,7 +51,8 @@ extension BrokerConfiguration {
             switch key {
             case "listen":
                 guard let address = ListenAddress(parsing: value) else {
-                    throw BrokerConfigurationError(line: lineNumber, message: "listen must be HOST:PORT, not '\(value)'")
+                    throw BrokerConfigurationError(
+                        line: lineNumber, message: "listen must be HOST:PORT or tls://HOST:PORT, not '\(value)'")
                 }
                 if !sawListen { listen = [] }
                 sawListen = true
@@ -64,6 +65,15 @@ extension BrokerConfiguration {
             case "limits.queue_depth": queueDepth = try integer(minimum: 1)
             case "limits.max_pending_messages": maxPendingMessagesPerConsumer = try integer(minimum: 1)
             case "loglevel": logLevel = value
+            case "tls.certificate": tls.certificateFile = value
+            case "tls.private_key": tls.privateKeyFile = value
+            case "tls.ca": tls.caFile = value
+            case "tls.verify_clients":
+                guard let mode = BrokerTLSConfiguration.ClientVerification(rawValue: value.lowercased()) else {
+                    throw BrokerConfigurationError(
+                        line: lineNumber, message: "tls.verify_clients must be none, optional or required, not '\(value)'")
+                }
+                tls.verifyClients = mode
             case _ where key.hasPrefix("exchange."):
                 let name = String(key.dropFirst(9))
                 guard !name.isEmpty, !name.contains("/"), name.allSatisfy({ !$0.isWhitespace }) else {

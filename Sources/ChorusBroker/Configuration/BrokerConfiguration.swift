@@ -20,6 +20,12 @@ import STOMP
 /// exchange.mcollective_broadcast = topic
 /// exchange.mcollective_directed = direct
 /// loglevel = info
+/// # TLS (see BrokerTLSConfiguration)
+/// listen = tls://0.0.0.0:61614
+/// tls.certificate = /etc/chorus/broker.pem
+/// tls.private_key = /etc/chorus/broker-key.pem
+/// tls.ca = /etc/chorus/ca.pem
+/// tls.verify_clients = required
 /// ```
 ///
 /// docs/BROKER.md describes every key.
@@ -45,6 +51,8 @@ public struct BrokerConfiguration: Sendable, Equatable {
     /// `loglevel` from the file, if given: MCollective's debug, info, warn, error, fatal (swift-log's
     /// names are accepted too).
     public var logLevel: String?
+    /// Certificate, key and client verification for `tls://` listeners.
+    public var tls = BrokerTLSConfiguration()
 
     /// The exchanges declared when the configuration declares none: `mcollective_broadcast`
     /// (topic: requests by agent), `mcollective_directed` (direct: requests by node identity) and

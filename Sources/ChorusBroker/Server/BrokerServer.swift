@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import STOMP
 
 /// The embedded STOMP broker: listens on the configured addresses and routes messages between
@@ -47,7 +48,8 @@ public final class BrokerServer: Sendable {
     ///   - group: where the broker runs (it uses one loop of it).
     ///   - logger: where to log; by default a `chorus.broker` logger at the configuration's
     ///     `loglevel` (info when unset).
-    /// - Throws: the bind error if any address cannot be bound (those already bound are closed).
+    /// - Throws: a ``BrokerConfigurationError`` when a `tls://` listener's certificate, key or CA
+    ///   cannot be used; the bind error if any address cannot be bound (those already bound are closed).
     public static func start(
         configuration: BrokerConfiguration, group: any EventLoopGroup, logger: Logger? = nil
     ) async throws -> BrokerServer {
@@ -60,29 +62,46 @@ public final class BrokerServer: Sendable {
             return NIOLoopBound(router, eventLoop: loop)
         }.get()
 
-        let bootstrap = ServerBootstrap(group: loop)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.backlog, value: 1024)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.allowRemoteHalfClosure, value: false)
-            .childChannelOption(
-                .writeBufferWaterMark,
-                value: ChannelOptions.Types.WriteBufferWaterMark(
-                    low: BrokerConnectionHandler.outboundLowWaterMark, high: BrokerConnectionHandler.outboundHighWaterMark))
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(BrokerConnectionHandler(router: router.value))
+        let tlsContext: NIOSSLContext?
+        do {
+            tlsContext = try configuration.makeTLSContext()
+        } catch {
+            try? await loop.submit { router.value.closeAll() }.get().get()
+            throw error
+        }
+        let trustedClientCAs = configuration.trustedClientCASummaries()
+        func bootstrap(tls: Bool) -> ServerBootstrap {
+            ServerBootstrap(group: loop)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.backlog, value: 1024)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.allowRemoteHalfClosure, value: false)
+                .childChannelOption(
+                    .writeBufferWaterMark,
+                    value: ChannelOptions.Types.WriteBufferWaterMark(
+                        low: BrokerConnectionHandler.outboundLowWaterMark, high: BrokerConnectionHandler.outboundHighWaterMark))
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        if tls, let tlsContext {
+                            // Plaintext is refused before the TLS handler sees it; handshake failures are logged and counted.
+                            try pipeline.addHandler(PlaintextRefusalHandler(router: router.value))
+                            try pipeline.addHandler(NIOSSLServerHandler(context: tlsContext))
+                            try pipeline.addHandler(TLSHandshakeMonitor(router: router.value, trustedClientCAs: trustedClientCAs))
+                        }
+                        try pipeline.addHandler(BrokerConnectionHandler(router: router.value))
+                    }
                 }
-            }
+        }
 
         var listeners: [any Channel] = []
         var addresses: [SocketAddress] = []
         do {
             for address in configuration.listen {
-                let channel = try await bootstrap.bind(host: address.host, port: address.port).get()
+                let channel = try await bootstrap(tls: address.tls).bind(host: address.host, port: address.port).get()
                 listeners.append(channel)
                 if let local = channel.localAddress { addresses.append(local) }
-                logger.debug("listening on \(describe(channel.localAddress))")
+                logger.debug("listening on \(address.tls ? "tls://" : "")\(describe(channel.localAddress))")
             }
         } catch {
             for channel in listeners { try? await channel.close() }

@@ -37,6 +37,12 @@ public final class BrokerStats: @unchecked Sendable {  // `value` is only touche
         public var protocolErrors = 0
         /// Connections closed because the client stopped sending heart-beats.
         public var heartbeatTimeouts = 0
+        /// Connections to a TLS listener refused before the TLS handshake completed: a client
+        /// certificate that does not verify or is missing, no common protocol, plaintext, …
+        public var tlsHandshakeFailures = 0
+        /// Of those, connections that spoke plaintext to a TLS listener (answered with a
+        /// plaintext STOMP ERROR frame that says so).
+        public var tlsPlaintextRefused = 0
 
         public init() {}
     }

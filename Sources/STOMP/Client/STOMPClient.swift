@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A STOMP client connection to one broker of a pool, as MCollective's connectors use it:
 /// CONNECT with login and virtual host, SUBSCRIBE, SEND, MESSAGE delivery, optional
@@ -40,6 +41,8 @@ public actor STOMPClient {
     public private(set) var version = "1.0"
     /// Number of successful CONNECTED handshakes (1 + reconnections).
     public private(set) var connectionCount = 0
+    /// TLS contexts built once per settings value (files are read at the first connection).
+    private var tlsContexts: [STOMPTLSSettings: NIOSSLContext] = [:]
 
     public init(configuration: STOMPClientConfiguration, group: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
@@ -191,19 +194,63 @@ public actor STOMPClient {
 
     private func session(with endpoint: STOMPEndpoint) async throws {
         let timeout = TimeAmount.milliseconds(Int64(configuration.connectTimeout * 1000))
+        let tlsContext = try endpoint.tls.map { try self.tlsContext(for: $0, endpoint: endpoint) }
+        let serverName = endpoint.tlsServerName
+        let tlsErrors = TLSErrorRecorder()
         let asyncChannel = try await ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: endpoint.host, port: endpoint.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    if let tlsContext {
+                        let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName)
+                        try channel.pipeline.syncOperations.addHandlers(handler, tlsErrors)
+                    }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         channel = asyncChannel.channel
         escapeHeaders = false
         version = "1.0"
-        try await asyncChannel.executeThenClose { inbound, outbound in
-            try await self.converse(endpoint: endpoint, inbound: inbound, outbound: outbound)
+        let handshakes = connectionCount
+        do {
+            try await asyncChannel.executeThenClose { inbound, outbound in
+                try await self.converse(endpoint: endpoint, inbound: inbound, outbound: outbound)
+            }
+        } catch STOMPClientError.protocolError(let message) where connectionCount == handshakes && endpoint.tls == nil {
+            throw STOMPClientError.connectFailed(
+                endpoint: endpoint, reason: "the broker did not answer in STOMP (\(message)); \(Self.tlsPortHint)")
+        } catch let error as STOMPClientError {
+            throw error
+        } catch {
+            guard connectionCount == handshakes else { throw error }
+            guard let settings = endpoint.tls else {
+                throw STOMPClientError.connectFailed(endpoint: endpoint, reason: "\(error) before CONNECTED (\(Self.tlsPortHint))")
+            }
+            let reason = await TLSExplanation.explain(
+                tlsErrors.error ?? error, endpoint: endpoint, settings: settings, group: group)
+            throw STOMPClientError.tlsFailed(endpoint: endpoint, reason: reason)
+        }
+        if connectionCount == handshakes && !closed {
+            let hint = endpoint.tls.map {
+                "did the broker refuse our certificate? check \($0.keyPrefix).cert and \($0.keyPrefix).key and the broker's log"
+            } ?? Self.tlsPortHint
+            throw STOMPClientError.connectFailed(
+                endpoint: endpoint, reason: "the broker closed the connection before answering CONNECT (\(hint))")
+        }
+    }
+
+    private static let tlsPortHint =
+        "if this is a TLS port, set plugin.<connector>.pool.N.ssl = 1 with its ssl.ca, ssl.cert and ssl.key"
+
+    private func tlsContext(for settings: STOMPTLSSettings, endpoint: STOMPEndpoint) throws -> NIOSSLContext {
+        if let context = tlsContexts[settings] { return context }
+        do {
+            let context = try settings.makeClientContext()
+            tlsContexts[settings] = context
+            return context
+        } catch {
+            throw STOMPClientError.tlsFailed(endpoint: endpoint, reason: error.message)
         }
     }
 
@@ -276,7 +323,8 @@ public actor STOMPClient {
         decoder.unescapesHeaders = escapeHeaders
         writer = outbound
         connectedEndpoint = endpoint
-        logger.info("connected to broker \(endpoint) (STOMP \(version))")
+        let transport = endpoint.tls.map { $0.verification == .verified ? ", TLS, broker verified" : ", TLS, broker NOT verified" } ?? ""
+        logger.info("connected to broker \(endpoint) (STOMP \(version)\(transport))")
 
         guard configuration.heartbeatInterval > 0, let beat = frame.headers["heart-beat"] else { return nil }
         let ours = configuration.heartbeatInterval * 1000

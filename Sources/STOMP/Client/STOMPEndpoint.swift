@@ -4,12 +4,15 @@ public struct STOMPEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var port: Int
     public var login: String?
     public var passcode: String?
+    /// TLS settings; `nil` = plaintext STOMP.
+    public var tls: STOMPTLSSettings?
 
-    public init(host: String, port: Int = 61613, login: String? = nil, passcode: String? = nil) {
+    public init(host: String, port: Int = 61613, login: String? = nil, passcode: String? = nil, tls: STOMPTLSSettings? = nil) {
         self.host = host
         self.port = port
         self.login = login
         self.passcode = passcode
+        self.tls = tls
     }
 
     public var description: String { "\(host):\(port)" }
@@ -58,6 +61,8 @@ public struct STOMPClientConfiguration: Sendable {
 /// Why a STOMP client could not do what it was asked.
 public enum STOMPClientError: Error, Sendable, CustomStringConvertible {
     case connectFailed(endpoint: STOMPEndpoint, reason: String)
+    /// The TLS handshake failed; `reason` says why and which setting to check.
+    case tlsFailed(endpoint: STOMPEndpoint, reason: String)
     case rejected(endpoint: STOMPEndpoint, message: String)
     case notConnected
     case closed
@@ -67,6 +72,8 @@ public enum STOMPClientError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .connectFailed(let endpoint, let reason):
             return "cannot connect to the broker at \(endpoint): \(reason)"
+        case .tlsFailed(let endpoint, let reason):
+            return "TLS handshake with the broker at \(endpoint) failed: \(reason)"
         case .rejected(let endpoint, let message):
             return "the broker at \(endpoint) refused the connection: \(message)"
         case .notConnected: return "not connected to a broker"

@@ -50,6 +50,21 @@ struct BrokerCommand: AsyncParsableCommand {
               exchange.mcollective_directed = direct
               exchange.mcollective_reply = direct
               loglevel = info
+              # TLS listener (61614 by default), beside or instead of plaintext ones
+              listen = tls://0.0.0.0:61614
+              tls.certificate = /etc/chorus/broker.pem
+              tls.private_key = /etc/chorus/broker-key.pem
+              # CA of the client certificates; with it, clients must present one
+              tls.ca = /etc/chorus/ca.pem
+              # none | optional | required (default: required with tls.ca, else none)
+              tls.verify_clients = required
+
+            TLS: a client that speaks plaintext to a tls:// port gets a plaintext ERROR frame \
+            ("TLS required") and is disconnected; a client whose certificate is missing (when \
+            required) or does not verify against tls.ca is refused during the handshake. Both \
+            are logged with the client's address and the reason, and counted (shown on exit); \
+            the broker keeps serving everyone else. Nodes and clients connect with \
+            plugin.<connector>.pool.N.ssl = 1 and pool.N.ssl.ca, .ssl.cert, .ssl.key.
 
             Without a file it listens on 127.0.0.1:61613, accepts any login and declares the \
             default exchanges. SIGINT or SIGTERM stops it: listeners close, then every client \
@@ -61,7 +76,9 @@ struct BrokerCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("listen"),
-        help: ArgumentHelp("Listen on HOST:PORT instead of the configured addresses (repeatable).", valueName: "host:port"))
+        help: ArgumentHelp(
+            "Listen on HOST:PORT (tls://HOST:PORT for TLS, with the file's tls.* keys) instead of the configured addresses (repeatable).",
+            valueName: "host:port"))
     var listen: [String] = []
 
     @Option(help: ArgumentHelp("Once listening, write the bound port(s), one per line, to this file.", valueName: "path"))
@@ -72,7 +89,7 @@ struct BrokerCommand: AsyncParsableCommand {
 
     func validate() throws {
         for address in listen where ListenAddress(parsing: address) == nil {
-            throw ValidationError("--listen expects HOST:PORT (or [IPv6]:PORT), not '\(address)'")
+            throw ValidationError("--listen expects HOST:PORT, [IPv6]:PORT or tls://HOST:PORT, not '\(address)'")
         }
     }
 
@@ -91,9 +108,15 @@ struct BrokerCommand: AsyncParsableCommand {
         try LogSetup.bootstrap(path: nil, level: LogSetup.level(loglevel ?? configuration.logLevel))
         let logger = Logger(label: "broker")
 
-        let broker = try await BrokerServer.start(
-            configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-        let addresses = broker.boundAddresses.map { BrokerServer.describe($0) }.joined(separator: ", ")
+        let broker: BrokerServer
+        do {
+            broker = try await BrokerServer.start(
+                configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        } catch let error as BrokerConfigurationError {
+            throw ValidationFailure("\(config ?? "broker configuration"): \(error)")
+        }
+        let addresses = zip(broker.boundAddresses, configuration.listen)
+            .map { ($1.tls ? "tls://" : "") + BrokerServer.describe($0) }.joined(separator: ", ")
         logger.info(
             "chorus broker \(BrokerServer.version) listening on \(addresses) (pid \(ProcessInfo.processInfo.processIdentifier))")
         if let portFile {
@@ -114,6 +137,6 @@ struct BrokerCommand: AsyncParsableCommand {
         try await broker.shutdown()
         let stats = broker.stats
         logger.info(
-            "served \(stats.connectionsTotal) connections, \(stats.topicMessagesIn + stats.queueMessagesIn + stats.exchangeMessagesIn) messages in, \(stats.topicMessagesOut + stats.queueMessagesOut + stats.exchangeMessagesOut) out, \(stats.dropped) dropped, \(stats.expired) expired")
+            "served \(stats.connectionsTotal) connections, \(stats.topicMessagesIn + stats.queueMessagesIn + stats.exchangeMessagesIn) messages in, \(stats.topicMessagesOut + stats.queueMessagesOut + stats.exchangeMessagesOut) out, \(stats.dropped) dropped, \(stats.expired) expired, \(stats.authFailures) failed logins, \(stats.tlsHandshakeFailures) TLS handshake failures (\(stats.tlsPlaintextRefused) plaintext)")
     }
 }
