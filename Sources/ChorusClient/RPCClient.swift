@@ -190,6 +190,10 @@ public final class RPCClient: Sendable {
             nodes = try await discover(filter: call.filter, agent: call.agent, timeout: options.discoveryTimeout)
             knownBeforeEncoding = false
         }
+        // A node named twice (`-I a -I a`, a repeated line in --nodes) gets one request: a second
+        // copy would carry the same request id, which nodes refuse as a replay.
+        var seen: Set<String> = []
+        nodes = nodes.filter { seen.insert($0).inserted }
         nodes = NodeSelection.choose(nodes, limit: options.limit, seed: options.limitSeed)
         if options.batchSize != nil { knownBeforeEncoding = true }
         let discoveryTime = clock.now - started

@@ -14,14 +14,22 @@ public struct MarshalLimits: Sendable, Hashable {
     public var maxNodes: Int
     /// Maximum magnitude size of a Bignum, in bytes.
     public var maxBignumBytes: Int
+    /// Maximum number of elements in one Array, or pairs in one Hash (Marshal and YAML alike);
+    /// checked on the declared count, before any element is read.
+    public var maxCollectionCount: Int
 
-    public init(maxDepth: Int = 64, maxObjects: Int = 1_000_000, maxNodes: Int = 4_000_000, maxBignumBytes: Int = 1024) {
+    public init(
+        maxDepth: Int = 64, maxObjects: Int = 1_000_000, maxNodes: Int = 4_000_000, maxBignumBytes: Int = 1024,
+        maxCollectionCount: Int = .max
+    ) {
         self.maxDepth = maxDepth
         self.maxObjects = maxObjects
         self.maxNodes = maxNodes
         self.maxBignumBytes = maxBignumBytes
+        self.maxCollectionCount = maxCollectionCount
     }
 
-    /// Depth 64, one million objects, four million expanded values, 1 KiB bignums.
+    /// Depth 64, one million objects, four million expanded values, 1 KiB bignums, collections
+    /// bounded only by the other limits.
     public static let `default` = MarshalLimits()
 }

@@ -232,6 +232,7 @@ struct MarshalReader {
     private mutating func readArray(at start: Int, depth: Int) throws(MarshalError) -> Node {
         guard depth < limits.maxDepth else { throw .tooDeep(offset: start) }
         let count = try readLength(unit: 1)
+        guard count <= limits.maxCollectionCount else { throw .tooLarge(offset: start) }
         let index = try register(at: start)
         var elements: [RubyValue] = []
         elements.reserveCapacity(Swift.min(count, 1024))
@@ -251,6 +252,7 @@ struct MarshalReader {
     private mutating func readHash(at start: Int, depth: Int, withDefault: Bool) throws(MarshalError) -> Node {
         guard depth < limits.maxDepth else { throw .tooDeep(offset: start) }
         let count = try readLength(unit: 2)
+        guard count <= limits.maxCollectionCount else { throw .tooLarge(offset: start) }
         let index = try register(at: start)
         var builder = RubyHashBuilder(expectedCount: count)
         var height = 0

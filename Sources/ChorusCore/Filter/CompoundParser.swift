@@ -8,6 +8,8 @@
 public enum CompoundParser {
     /// The longest expression accepted, in Unicode scalars.
     public static let maximumLength = 4096
+    /// The deepest nesting of parentheses accepted (nodes refuse deeper filters, `FilterLimits`).
+    public static let maximumNesting = 32
 
     /// Parses one expression, e.g. `(role=web or role=db) and datacenter=ams`.
     public static func parse(_ text: String) throws(FilterError) -> [CompoundToken] {
@@ -51,6 +53,9 @@ public enum CompoundParser {
                     throw fail("expected a statement, 'not' or '(' after '(', found \(found())")
                 }
                 depth += 1
+                guard depth <= maximumNesting else {
+                    throw scanner.syntax("parentheses nested deeper than \(maximumNesting) levels", at: token.start)
+                }
                 tokens.append(.open)
             case .close:
                 guard depth > 0 else { throw scanner.syntax("')' without a matching '('", at: token.start) }

@@ -8,6 +8,8 @@ public enum FilterError: Error, Sendable, Hashable, CustomStringConvertible {
     case compoundTooLong(length: Int, limit: Int)
     /// A received filter hash that does not have MCollective's shape.
     case malformed(String)
+    /// A received filter hash beyond `FilterLimits` (what was too large, and the limit).
+    case tooLarge(String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum FilterError: Error, Sendable, Hashable, CustomStringConvertible {
             return "The -S input is \(length) characters long, the limit is \(limit)"
         case .malformed(let reason):
             return "Malformed filter: \(reason)"
+        case .tooLarge(let reason):
+            return "Filter too large: \(reason)"
         }
     }
 }

@@ -58,6 +58,19 @@ enum KeyFile {
     }
 }
 
+extension KeyFile.Contents {
+    /// Refuses a key file anyone may write (mode `o+w`): whoever can replace a private key, or
+    /// a public key this side trusts, can sign as its owner.
+    func refusingWorldWritable(path: String) throws(SecurityError) -> KeyFile.Contents {
+        guard permissions & 0o002 == 0 else {
+            let mode = String(permissions, radix: 8)
+            throw .unreadableKey(
+                path: path, reason: "the file is writable by any user (mode \(mode)), so anyone could replace the key; restrict it with chmod 600 (private) or 644 (public)")
+        }
+        return self
+    }
+}
+
 extension SecurityError {
     /// An `unreadableKey` error without a path, given `path`; other errors unchanged.
     func locating(_ path: String) -> SecurityError {

@@ -35,6 +35,7 @@ public struct SSLClientKeyDirectory: Sendable {
         } catch {
             throw error.securityError(path: file)
         }
+        _ = try contents.refusingWorldWritable(path: file)
         do {
             return try SSLPublicKey(pem: contents.text)
         } catch {

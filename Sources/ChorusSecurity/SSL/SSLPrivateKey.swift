@@ -22,7 +22,8 @@ public struct SSLPrivateKey: Sendable {
         }
     }
 
-    /// Loads a key file; `warnings` says when the file can be read by group or others.
+    /// Loads a key file; `warnings` says when the file can be read by group or others. A file
+    /// any user can write is refused.
     public static func load(path: String) throws(SecurityError) -> (key: SSLPrivateKey, warnings: [String]) {
         let contents: KeyFile.Contents
         do {
@@ -30,6 +31,7 @@ public struct SSLPrivateKey: Sendable {
         } catch {
             throw error.securityError(path: path)
         }
+        _ = try contents.refusingWorldWritable(path: path)
         let key: SSLPrivateKey
         do {
             key = try SSLPrivateKey(pem: contents.text)

@@ -50,6 +50,7 @@ public struct SSLPublicKey: Sendable {
         return key
     }
 
+    /// Loads a public key file (PEM); a file any user can write is refused.
     public static func load(path: String) throws(SecurityError) -> SSLPublicKey {
         let contents: KeyFile.Contents
         do {
@@ -57,6 +58,7 @@ public struct SSLPublicKey: Sendable {
         } catch {
             throw error.securityError(path: path)
         }
+        _ = try contents.refusingWorldWritable(path: path)
         do {
             return try SSLPublicKey(pem: contents.text)
         } catch {

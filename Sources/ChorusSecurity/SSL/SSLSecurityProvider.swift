@@ -28,14 +28,18 @@ public struct SSLSecurityProvider: SecurityProvider {
     /// Verifies requests (nodes): the client public keys.
     private let clientKeys: SSLClientKeyDirectory?
     private let limits: MarshalLimits
+    private let maxYAMLBytes: Int
 
     /// A provider from keys already loaded. A client needs `signingKey` and `replyKey`, a
     /// node `signingKey` (the server private key) and `clientKeys`; a missing key makes the
-    /// operations that need it throw `.misconfigured`.
+    /// operations that need it throw `.misconfigured`. `limits` bound every decoded value,
+    /// `maxYAMLBytes` each YAML document (envelope, body) before it is parsed.
     public init(
         callerID: String, serializer: SSLSerializer = .marshal, signingKey: SSLPrivateKey?, replyKey: SSLPublicKey?,
-        clientKeys: SSLClientKeyDirectory?, warnings: [String] = [], limits: MarshalLimits = .default
+        clientKeys: SSLClientKeyDirectory?, warnings: [String] = [], limits: MarshalLimits = .default,
+        maxYAMLBytes: Int = RubyYAML.defaultMaxBytes
     ) {
+        self.maxYAMLBytes = maxYAMLBytes
         self.callerID = callerID
         self.serializer = serializer
         self.signingKey = signingKey
@@ -73,7 +77,7 @@ public struct SSLSecurityProvider: SecurityProvider {
         try verify(body, envelope, with: try clientKeys.publicKey(callerID: callerID))
         let ttl = try Envelope.integer(envelope, "ttl")
         let messageTime = try Envelope.integer(envelope, "msgtime")
-        let unwrapped = try Self.unwrap(try serializer.decode(body, limits: limits, part: "body"), ttl: ttl, messageTime: messageTime)
+        let unwrapped = try Self.unwrap(try serializer.decode(body, limits: limits, maxYAMLBytes: maxYAMLBytes, part: "body"), ttl: ttl, messageTime: messageTime)
         return Request(
             requestID: try Envelope.string(envelope, "requestid"),
             senderID: try Envelope.string(envelope, "senderid"),
@@ -128,13 +132,13 @@ public struct SSLSecurityProvider: SecurityProvider {
             requestID: try Envelope.string(envelope, "requestid"),
             senderAgent: try Envelope.string(envelope, "senderagent"),
             messageTime: try Envelope.integer(envelope, "msgtime"),
-            body: try serializer.decode(body, limits: limits, part: "body"))
+            body: try serializer.decode(body, limits: limits, maxYAMLBytes: maxYAMLBytes, part: "body"))
     }
 
     // MARK: - Shared
 
     private func decodeEnvelope(_ bytes: [UInt8]) throws(SecurityError) -> RubyHash {
-        guard case .hash(let envelope) = try serializer.decode(bytes, limits: limits, part: "envelope") else {
+        guard case .hash(let envelope) = try serializer.decode(bytes, limits: limits, maxYAMLBytes: maxYAMLBytes, part: "envelope") else {
             throw .malformed("the envelope is not a Hash")
         }
         return envelope

@@ -24,8 +24,9 @@ public enum SSLSerializer: String, Sendable {
         }
     }
 
-    /// Reads `bytes`; `part` names what they are in the error (`envelope`, `body`).
-    func decode(_ bytes: [UInt8], limits: MarshalLimits, part: String) throws(SecurityError) -> RubyValue {
+    /// Reads `bytes`; `part` names what they are in the error (`envelope`, `body`). YAML longer
+    /// than `maxYAMLBytes` is refused before parsing.
+    func decode(_ bytes: [UInt8], limits: MarshalLimits, maxYAMLBytes: Int = RubyYAML.defaultMaxBytes, part: String) throws(SecurityError) -> RubyValue {
         switch self {
         case .marshal:
             do {
@@ -35,7 +36,7 @@ public enum SSLSerializer: String, Sendable {
             }
         case .yaml:
             do {
-                return try RubyYAML.load(bytes, limits: limits)
+                return try RubyYAML.load(bytes, limits: limits, maxBytes: maxYAMLBytes)
             } catch {
                 throw .malformed("\(part): \(error)")
             }

@@ -67,6 +67,7 @@ struct PsychLoader {
         case .sequence(let sequence):
             try checkAlias(sequence.anchor)
             try Self.checkCollectionTag(sequence.tag.rawValue, "tag:yaml.org,2002:seq")
+            guard sequence.count <= limits.maxCollectionCount else { throw .tooLarge }
             var items: [RubyValue] = []
             items.reserveCapacity(sequence.count)
             for item in sequence { items.append(try value(item, depth: depth + 1)) }
@@ -74,6 +75,7 @@ struct PsychLoader {
         case .mapping(let mapping):
             try checkAlias(mapping.anchor)
             try Self.checkCollectionTag(mapping.tag.rawValue, "tag:yaml.org,2002:map")
+            guard mapping.count <= limits.maxCollectionCount else { throw .tooLarge }
             var hash = RubyHash()
             for (keyNode, valueNode) in mapping {
                 let key = try value(keyNode, depth: depth + 1)

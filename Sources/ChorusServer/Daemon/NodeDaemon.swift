@@ -25,15 +25,21 @@ public final class NodeDaemon: Sendable {
     private let client: STOMPClient
     private let logger: Logger
     private let replyTTL: Int
+    private let audit: AuditLog?
+    private let authorizer: RequestAuthorizer?
     private let inFlight = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
 
     public init(
         node: NodeState, security: any SecurityProvider, connector: any Connector,
-        brokers: STOMPClientConfiguration, group: any EventLoopGroup, logger: Logger, replyTTL: Int = 60
+        brokers: STOMPClientConfiguration, group: any EventLoopGroup, logger: Logger, replyTTL: Int = 60,
+        limits: AdmissionLimits = .default, audit: AuditLog? = nil,
+        authorizer: RequestAuthorizer? = nil
     ) {
         self.node = node
-        self.admission = RequestAdmission(security: security, statistics: node.counters, collectives: node.collectives)
+        self.admission = RequestAdmission(security: security, statistics: node.counters, collectives: node.collectives, limits: limits)
+        self.audit = audit
+        self.authorizer = authorizer
         self.connector = connector
         self.client = STOMPClient(configuration: brokers, group: group, logger: logger)
         self.logger = logger
@@ -96,7 +102,9 @@ public final class NodeDaemon: Sendable {
         let now = Int(time(nil))
         switch admission.admit(bytes, now: now, node: node) {
         case .rejected(let error):
-            logger.warning("rejected a message from \(frame.headers["mc_sender"] ?? "unknown sender"): \(error)")
+            logger.warning("rejected a message of \(bytes.count) bytes from \(frame.headers["mc_sender"] ?? "unknown sender"): \(error)")
+        case .refused(let refusal):
+            logger.warning("\(refusal.logMessage(sender: frame.headers["mc_sender"]))")
         case .expired(let request, let age):
             logger.warning("message \(request.requestID) from \(request.callerID)@\(request.senderID) is \(age) seconds old, TTL is \(request.ttl); ignored")
         case .wrongCollective(let request):
@@ -108,12 +116,17 @@ public final class NodeDaemon: Sendable {
         case .unknownAgent(let request):
             logger.error("message \(request.requestID) is for agent \(request.agent), which is not loaded on this node")
         case .accepted(let request, let agent):
+            if case .refused(let reply) = authorizer?.check(request, agent: agent, node: node) {
+                if let reply { await sendReply(reply, to: request, from: agent.name, replyTo: frame.headers["reply-to"]) }
+                return
+            }
             await dispatch(request, to: agent, replyTo: frame.headers["reply-to"])
         }
     }
 
     private func dispatch(_ request: Request, to agent: any Agent, replyTo: String?) async {
         logger.debug("running \(agent.name) for \(request.callerID)@\(request.senderID) (\(request.requestID))")
+        audit?.record(request, agent: agent)
         let timeout = max(1, agent.ddl.metadata.timeout)
         let body: RubyValue
         switch await AgentDispatcher.run(agent, request: request, node: node, timeout: .seconds(timeout)) {

@@ -3,9 +3,10 @@ import ChorusSecurity
 import RubyMarshal
 
 /// The first half of the node's request pipeline (MCollective runner.rb + message.rb):
-/// decode and verify, check the caller id, the collective, the TTL, and the filter; then
-/// find the agent. Pure apart from the counters it bumps, so every rejection path is
-/// testable without a broker.
+/// refuse oversized bodies, decode and verify, check the caller id, the TTL, replays and
+/// the filter's size (`AdmissionLimits`), the collective, and the filter; then find the
+/// agent. Pure apart from the counters it bumps and the replay window it keeps, so every
+/// rejection path is testable without a broker.
 public struct RequestAdmission: Sendable {
     /// What became of one received message.
     public enum Decision: Sendable {
@@ -21,6 +22,8 @@ public struct RequestAdmission: Sendable {
         case badFilter(Request, String)
         /// No such agent on this node.
         case unknownAgent(Request)
+        /// Refused by the node's limits or replay protection (counted as unvalidated).
+        case refused(AdmissionRefusal)
         /// Accepted: run the agent.
         case accepted(Request, any Agent)
     }
@@ -28,15 +31,25 @@ public struct RequestAdmission: Sendable {
     public let security: any SecurityProvider
     public let statistics: ServerStatistics
     public let collectives: [String]
+    /// Size and filter bounds, and whether replays are refused.
+    public let limits: AdmissionLimits
+    /// The request ids seen within their TTL; nil when replay protection is off.
+    public let replays: ReplayCache?
 
-    public init(security: any SecurityProvider, statistics: ServerStatistics, collectives: [String]) {
+    public init(security: any SecurityProvider, statistics: ServerStatistics, collectives: [String], limits: AdmissionLimits = .default) {
         self.security = security
         self.statistics = statistics
         self.collectives = collectives
+        self.limits = limits
+        self.replays = limits.replayProtection ? ReplayCache(capacity: limits.replayCacheSize) : nil
     }
 
     public func admit(_ bytes: [UInt8], now: Int, node: NodeState) -> Decision {
         statistics.total.wrappingAdd(1, ordering: .relaxed)
+        guard bytes.count <= limits.maxMessageBytes else {
+            statistics.unvalidated.wrappingAdd(1, ordering: .relaxed)
+            return .refused(.messageTooLarge(bytes: bytes.count, limit: limits.maxMessageBytes))
+        }
         let request: Request
         do {
             request = try security.decodeRequest(bytes)
@@ -44,13 +57,18 @@ public struct RequestAdmission: Sendable {
             statistics.unvalidated.wrappingAdd(1, ordering: .relaxed)
             return .rejected(error)
         }
-        statistics.validated.wrappingAdd(1, ordering: .relaxed)
-
-        let age = now - request.messageTime
-        if age > request.ttl || -age > request.ttl {
+        let age = RequestFreshness.age(messageTime: request.messageTime, now: now)
+        guard RequestFreshness.isFresh(age: age, ttl: request.ttl) else {
+            statistics.validated.wrappingAdd(1, ordering: .relaxed)
             statistics.ttlExpired.wrappingAdd(1, ordering: .relaxed)
             return .expired(request, age: age)
         }
+        if let refusal = refusal(of: request, now: now) {
+            statistics.unvalidated.wrappingAdd(1, ordering: .relaxed)
+            if case .replayed = refusal { statistics.replayed.wrappingAdd(1, ordering: .relaxed) }
+            return .refused(refusal)
+        }
+        statistics.validated.wrappingAdd(1, ordering: .relaxed)
         guard collectives.contains(request.collective) else {
             statistics.filtered.wrappingAdd(1, ordering: .relaxed)
             return .wrongCollective(request)
@@ -72,5 +90,22 @@ public struct RequestAdmission: Sendable {
             return .unknownAgent(request)
         }
         return .accepted(request, agent)
+    }
+
+    /// Replay protection and the filter bounds, for a request that passed the TTL check.
+    private func refusal(of request: Request, now: Int) -> AdmissionRefusal? {
+        if let replays {
+            switch replays.record(request.requestID, messageTime: request.messageTime, ttl: request.ttl, now: now) {
+            case .fresh: break
+            case .replayed: return .replayed(request)
+            case .full: return .replayWindowFull(request, capacity: limits.replayCacheSize)
+            }
+        }
+        do {
+            try limits.filter.check(request.filter)
+        } catch {
+            return .filterTooLarge(request, reason: "\(error)")
+        }
+        return nil
     }
 }

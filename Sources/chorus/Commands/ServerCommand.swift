@@ -21,6 +21,12 @@ struct ServerCommand: AsyncParsableCommand {
             plugin.<agent>.activate_agent = 0) and the external agents found in each libdir's \
             agent/ directory (an executable beside its DDL; see docs/EXTERNAL_AGENTS.md). An agent \
             whose tool is missing on this node declines to load and says so in the log. \
+            With rpcauthorization = 1 and rpcauthprovider = action_policy, SimpleRPC requests are \
+            checked against <configdir>/policies/<agent>.policy first (docs/SECURITY.md). \
+            With rpcaudit = 1, every accepted SimpleRPC request is appended to \
+            plugin.rpcaudit.logfile (rpcauditprovider = logfile, MCollective's format, or jsonl). \
+            Requests seen before within their TTL, and messages over the plugin.chorus.* limits \
+            (max_message_size, max_yaml_size, …), are refused and counted as unvalidated. \
             Reconnects with back-off when the broker goes away. SIGINT or SIGTERM stops it \
             gracefully: running actions finish and reply first.
             """)
@@ -57,10 +63,18 @@ struct ServerCommand: AsyncParsableCommand {
             agents: agents.filter(activation.allows),
             dataPlugins: BuiltinDataPlugins.all() + BuiltinAgents.dataPlugins(settings: settings, activation: activation),
             configLookup: { configuration.configItem($0) })
+        let limits = try AdmissionLimits(settings: settings)
+        let audit = try AuditLog.configured(
+            enabled: configuration.rpcAudit, provider: configuration.rpcAuditProvider, settings: settings, logger: logger)
+        let authorizer = try RequestAuthorizer.configured(by: configuration, configFile: configuration.path ?? config, logger: logger)
         let daemon = NodeDaemon(
-            node: node, security: try configuration.securityProvider(role: .server), connector: try Connectors.named(configuration.connector),
+            node: node,
+            security: try configuration.securityProvider(role: .server, limits: limits.decoding, maxYAMLBytes: limits.maxYAMLBytes),
+            connector: try Connectors.named(configuration.connector),
             brokers: try configuration.brokerClientConfiguration(reconnects: true),
-            group: MultiThreadedEventLoopGroup.singleton, logger: logger, replyTTL: configuration.ttl)
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger, replyTTL: configuration.ttl, limits: limits, audit: audit,
+            authorizer: authorizer)
+        if let audit { logger.info("auditing requests to \(audit.path) (\(audit.format.rawValue))") }
         for name in node.declinedAgents {
             logger.info("agent \(name) does not apply to this node and was not loaded")
         }

@@ -4,6 +4,7 @@ import ChorusCore
 import ChorusSecurity
 import Foundation
 import Logging
+import RubyMarshal
 import STOMP
 
 /// Which end of a request a security provider serves.
@@ -21,36 +22,67 @@ extension ChorusConfiguration {
         let connector = try Connectors.named(self.connector)
         let endpoints = brokers.isEmpty
             ? [STOMPEndpoint(host: "127.0.0.1", port: 61613)]
-            : brokers.map { STOMPEndpoint(host: $0.host, port: $0.port, login: $0.user, passcode: $0.password) }
-        if brokers.contains(where: \.ssl) {
-            throw ValidationFailure("plugin.\(self.connector).pool.N.ssl is set, but TLS to the broker is not supported yet; remove it or use a plain listener")
-        }
+            : try brokers.enumerated().map { index, broker in
+                STOMPEndpoint(
+                    host: broker.host, port: broker.port, login: broker.user, passcode: broker.password,
+                    tls: try tlsSettings(for: broker, pool: index + 1))
+            }
         let vhost = value(forKey: "plugin.\(self.connector).vhost") ?? connector.defaultVirtualHost
         return STOMPClientConfiguration(
             endpoints: endpoints, virtualHost: vhost, heartbeatInterval: heartbeatInterval, reconnects: reconnects,
             connectTimeout: Double(connectionTimeout ?? (reconnects ? 30 : 5)))
     }
 
+    /// TLS to one broker from `pool.N.ssl`, `.ssl.ca`, `.ssl.cert`, `.ssl.key`, `.ssl.fallback`
+    /// (and MCollective's `MCOLLECTIVE_<CONNECTOR>_POOL<N>_SSL_CERT` / `_KEY` environment
+    /// overrides): verified when the files load, else unverified with a warning if
+    /// `ssl.fallback` is set, else a configuration error naming the key. `nil` without `ssl`.
+    private func tlsSettings(for broker: BrokerEndpoint, pool: Int) throws -> STOMPTLSSettings? {
+        guard broker.ssl else { return nil }
+        let usesPool = pluginConfig["\(connector).pool.size"] != nil
+        let keyPrefix = usesPool ? "plugin.\(connector).pool.\(pool).ssl" : "plugin.\(connector).ssl"
+        let environment = ProcessInfo.processInfo.environment
+        let variable = "MCOLLECTIVE_\(connector.uppercased())_POOL\(pool)_SSL_"
+        do {
+            var resolution = try STOMPTLSSettings.resolve(
+                ca: broker.sslCA, certificate: environment[variable + "CERT"] ?? broker.sslCert,
+                privateKey: environment[variable + "KEY"] ?? broker.sslKey, fallback: broker.sslFallback,
+                keyPrefix: keyPrefix, isReadable: TLSFiles.isReadable)
+            if resolution.settings.verification == .verified {
+                do {
+                    try resolution.settings.validate()
+                } catch {
+                    resolution = try STOMPTLSSettings.fallingBack(error.message, fallback: broker.sslFallback, keyPrefix: keyPrefix)
+                }
+            }
+            if let warning = resolution.warning { Logger(label: "chorus.connector").warning("\(warning)") }
+            return resolution.settings
+        } catch {
+            throw ValidationFailure("\(path ?? source): \(error.message)")
+        }
+    }
+
     /// The security provider for this side of a request, from `securityprovider` and its
     /// `plugin.*` keys: `psk` (plugin.psk), or `ssl` (plugin.ssl_* keys, see `sslProvider`).
-    func securityProvider(role: SecurityRole) throws -> any SecurityProvider {
+    /// `limits` and `maxYAMLBytes` bound what it decodes (nodes pass `AdmissionLimits`).
+    func securityProvider(role: SecurityRole, limits: MarshalLimits = .default, maxYAMLBytes: Int = RubyYAML.defaultMaxBytes) throws -> any SecurityProvider {
         switch securityProvider {
-        case "psk": return try pskProvider()
-        case "ssl": return try sslProvider(role: role)
+        case "psk": return try pskProvider(limits: limits)
+        case "ssl": return try sslProvider(role: role, limits: limits, maxYAMLBytes: maxYAMLBytes)
         default:
             throw ValidationFailure(
                 "securityprovider = \(securityProvider) is not supported; use securityprovider = psk (with plugin.psk) or ssl (with plugin.ssl_* keys)")
         }
     }
 
-    private func pskProvider() throws -> PSKSecurityProvider {
+    private func pskProvider(limits: MarshalLimits) throws -> PSKSecurityProvider {
         guard let psk, !psk.isEmpty else {
             throw ValidationFailure("no pre-shared key: set plugin.psk in \(path ?? source) (or MCOLLECTIVE_PSK in the environment)")
         }
         guard let callerType = PSKSecurityProvider.CallerType(rawValue: pskCallerType) else {
             throw ValidationFailure("plugin.psk.callertype = \(pskCallerType) is not one of uid, gid, user, group, identity")
         }
-        return try PSKSecurityProvider(psk: psk, callerID: PSKSecurityProvider.callerID(type: callerType, identity: identity))
+        return try PSKSecurityProvider(psk: psk, callerID: PSKSecurityProvider.callerID(type: callerType, identity: identity), limits: limits)
     }
 
     /// MCollective's ssl keys (security/ssl.rb). A node needs `plugin.ssl_server_private` (signs
@@ -59,7 +91,7 @@ extension ChorusConfiguration {
     /// `plugin.ssl_client_public` (its file name is the caller id; or `MCOLLECTIVE_SSL_PUBLIC`)
     /// and `plugin.ssl_server_public` (verifies replies). `plugin.ssl_serializer = yaml`
     /// switches both sides from Marshal to YAML. Loose key file permissions are logged.
-    private func sslProvider(role: SecurityRole) throws -> SSLSecurityProvider {
+    private func sslProvider(role: SecurityRole, limits: MarshalLimits, maxYAMLBytes: Int) throws -> SSLSecurityProvider {
         let file = path ?? source
         func setting(_ key: String, environment variable: String? = nil) throws -> String {
             if let variable, let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { return value }
@@ -78,7 +110,8 @@ extension ChorusConfiguration {
                 let caller = SSLSecurityProvider.callerID(publicKeyPath: pluginConfig["ssl_server_public"] ?? "server-public.pem")
                 provider = SSLSecurityProvider(
                     callerID: caller, serializer: serializer, signingKey: signing.key, replyKey: nil,
-                    clientKeys: SSLClientKeyDirectory(path: directory), warnings: signing.warnings)
+                    clientKeys: SSLClientKeyDirectory(path: directory), warnings: signing.warnings, limits: limits,
+                    maxYAMLBytes: maxYAMLBytes)
             case .client:
                 let signing = try SSLPrivateKey.load(path: try setting("ssl_client_private", environment: "MCOLLECTIVE_SSL_PRIVATE"))
                 let caller = SSLSecurityProvider.callerID(publicKeyPath: try setting("ssl_client_public", environment: "MCOLLECTIVE_SSL_PUBLIC"))
@@ -88,7 +121,7 @@ extension ChorusConfiguration {
                 provider = SSLSecurityProvider(
                     callerID: caller, serializer: serializer, signingKey: signing.key,
                     replyKey: try SSLPublicKey.load(path: try setting("ssl_server_public")), clientKeys: nil,
-                    warnings: signing.warnings)
+                    warnings: signing.warnings, limits: limits, maxYAMLBytes: maxYAMLBytes)
             }
         } catch let error as SecurityError {
             throw ValidationFailure("securityprovider = ssl (\(file)): \(error)")
