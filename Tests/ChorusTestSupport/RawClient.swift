@@ -31,9 +31,13 @@ public final class RawClient: Sendable {
     }
 
     /// Connects with MCollective's `activemq` or `rabbitmq` dialect.
-    public static func connect(port: Int, connector: String = "activemq") async throws -> RawClient {
+    /// With `tls`, connects as the fleet's clients do: the fleet's CA, its client certificate.
+    public static func connect(port: Int, connector: String = "activemq", tls: FleetTLS? = nil) async throws -> RawClient {
+        let settings = tls.map {
+            STOMPTLSSettings(caFiles: [$0.caCertificate], certificateFile: $0.client.certificate, privateKeyFile: $0.client.key, keyPrefix: "raw")
+        }
         let configuration = STOMPClientConfiguration(
-            endpoints: [STOMPEndpoint(host: "127.0.0.1", port: port, login: "mcollective", passcode: "marionette")],
+            endpoints: [STOMPEndpoint(host: "127.0.0.1", port: port, login: "mcollective", passcode: "marionette", tls: settings)],
             virtualHost: connector == "rabbitmq" ? "/mcollective" : "mcollective", reconnects: false)
         let client = STOMPClient(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "raw"))
         try await client.connect()
