@@ -106,7 +106,7 @@ let package = Package(
             dependencies: ["ChorusSecurity", "ChorusCore", "RubyMarshal"]),
         .testTarget(
             name: "ChorusServerTests",
-            dependencies: ["ChorusServer", "ChorusAgents", "ChorusSecurity", "ChorusCore", "RubyMarshal"]),
+            dependencies: ["ChorusServer", "ChorusAgents", "ChorusSecurity", "ChorusCore", "RubyMarshal", "ChorusTestSupport"]),
         .testTarget(name: "STOMPTests", dependencies: ["STOMP", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "ChorusConnectorTests", dependencies: ["ChorusConnector", "STOMP"]),
         .testTarget(

@@ -1,3 +1,4 @@
+import ChorusTestSupport
 import ChorusAgents
 import ChorusCore
 import ChorusServer
@@ -49,7 +50,7 @@ struct ServiceProviderTests {
         /// The daemon's pid from its pid file, when that process is alive.
         var daemonPID: pid_t? {
             guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-                let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), ServiceProviderTests.isAlive(pid)
+                let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), ProcessState.isAlive(pid)
             else { return nil }
             return pid
         }
@@ -64,26 +65,6 @@ struct ServiceProviderTests {
         var provider: InitScriptProvider {
             InitScriptProvider(scriptDirectory: directory.path, serviceProgram: "/nonexistent/service")
         }
-    }
-
-    /// Whether `pid` is a live process; a zombie waiting for PID 1 to reap it is not (the
-    /// daemon's parent is PID 1, so a stopped daemon may linger as a zombie for a moment).
-    static func isAlive(_ pid: pid_t) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
-        return state != "Z" && state != "X"
-    }
-
-    /// Whether `pid` is gone (or a zombie) within a few seconds: start-stop-daemon reports a
-    /// process stopped once its executable is released, a moment before the kernel lists it as a zombie.
-    static func dies(_ pid: pid_t) async -> Bool {
-        for _ in 0..<150 {
-            if !isAlive(pid) { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return false
     }
 
     static func request(_ action: String, _ service: RubyValue) -> (RPCRequestBody, Request) {
@@ -113,7 +94,7 @@ struct ServiceProviderTests {
         #expect(command == "/usr/bin/sleep\u{0}100001\u{0}")
         try await provider.perform(.stop, on: scripts.service)
         #expect(try await provider.status(of: scripts.service) == .stopped)
-        #expect(await Self.dies(pid))
+        #expect(await ProcessState.dies(pid))
     }
 
     @Test("a service without a script is no service, and nothing runs")
@@ -156,11 +137,11 @@ struct ServiceProviderTests {
         #expect(restart.statusCode == 0 && restart.data["status"] == .str("running"), "\(restart.statusMessage)")
         let secondPID = try #require(scripts.daemonPID)
         #expect(secondPID != firstPID)
-        #expect(await Self.dies(firstPID))
+        #expect(await ProcessState.dies(firstPID))
 
         let stop = await Self.call(agent, "stop", name, node: node)
         #expect(stop.statusCode == 0 && stop.data["status"] == .str("stopped"), "\(stop.statusMessage)")
-        #expect(await Self.dies(secondPID))
+        #expect(await ProcessState.dies(secondPID))
     }
 
     @Test("the agent: unknown services fail with status 1, bad names with status 4, and nothing runs")

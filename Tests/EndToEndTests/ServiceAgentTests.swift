@@ -71,29 +71,9 @@ extension EndToEnd {
         /// The daemon's pid when the pid file names a live process.
         static var daemonPID: pid_t? {
             guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-                let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), isAlive(pid)
+                let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), ProcessState.isAlive(pid)
             else { return nil }
             return pid
-        }
-
-        /// Whether `pid` is a live process; a zombie waiting for PID 1 to reap it is not (the
-        /// daemon's parent is PID 1, so a stopped daemon may linger as a zombie for a moment).
-        static func isAlive(_ pid: pid_t) -> Bool {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { return false }
-            let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
-            return state != "Z" && state != "X"
-        }
-
-        /// Whether `pid` is gone (or a zombie) within a few seconds: start-stop-daemon reports a
-        /// process stopped once its executable is released, a moment before the kernel lists it as a zombie.
-        static func dies(_ pid: pid_t) async -> Bool {
-            for _ in 0..<150 {
-                if !isAlive(pid) { return true }
-                try? await Task.sleep(for: .milliseconds(20))
-            }
-            return false
         }
 
         /// Each reply's `statuscode`, `statusmsg` and `data.status`, by sender.
@@ -149,14 +129,14 @@ extension EndToEnd {
             #expect(try Self.states(restart)["node1"]?.status == "running")
             let secondPID = try #require(Self.daemonPID, "no daemon after restart")
             #expect(secondPID != firstPID)
-            #expect(await Self.dies(firstPID))
+            #expect(await ProcessState.dies(firstPID))
 
             let stop = try await fleet.chorus(["service", "stop", name, "-I", "node2"])
             #expect(stop.status == 0, "\(stop.stdout)")
             // mco lists only the nodes that did not reach the goal; the summary counts them all.
             #expect(!stop.stdout.contains("node2:"))
             #expect(stop.stdout.contains("stopped = 1"))
-            #expect(await Self.dies(secondPID))
+            #expect(await ProcessState.dies(secondPID))
             #expect(!FileManager.default.fileExists(atPath: Self.pidFile))
 
             let after = try Self.states(try await fleet.chorus(["service", name, "status", "--json"]))
