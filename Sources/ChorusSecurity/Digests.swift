@@ -9,13 +9,21 @@ public enum Digests {
     }
 
     static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let table = Array("0123456789abcdef".utf8)
+        String(decoding: hexBytes(digest), as: UTF8.self)
+    }
+
+    /// The lowercase hex digits of `digest` as ASCII bytes.
+    static func hexBytes(_ digest: some Sequence<UInt8>) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(64)
         for byte in digest {
-            out.append(table[Int(byte >> 4)])
-            out.append(table[Int(byte & 0x0f)])
+            out.append(hexDigit(byte >> 4))
+            out.append(hexDigit(byte & 0x0f))
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

@@ -32,10 +32,15 @@ public struct PSKSecurityProvider: SecurityProvider {
 
     /// `md5(body + psk)` as 32 lowercase hex characters.
     public func digest(_ body: [UInt8]) -> String {
+        String(decoding: digestBytes(body), as: UTF8.self)
+    }
+
+    /// `digest(_:)` as ASCII bytes.
+    private func digestBytes(_ body: [UInt8]) -> [UInt8] {
         var md5 = Insecure.MD5()
         md5.update(data: body)
         md5.update(data: key)
-        return Digests.hex(md5.finalize())
+        return Digests.hexBytes(md5.finalize())
     }
 
     public func encodeRequest(_ request: Request) throws(SecurityError) -> [UInt8] {
@@ -79,8 +84,13 @@ public struct PSKSecurityProvider: SecurityProvider {
     }
 
     private func verify(_ body: [UInt8], _ envelope: RubyHash) throws(SecurityError) {
-        guard let claimed = envelope["hash"]?.stringValue else { throw .malformed("the envelope has no :hash") }
-        guard constantTimeEqual(Array(claimed.utf8), Array(digest(body).utf8)) else { throw .invalidSignature }
+        let claimed: [UInt8]
+        switch envelope["hash"] {
+        case .string(let string)?: claimed = Array(string.text.utf8)
+        case .symbol(let name)?: claimed = Array(name.utf8)
+        default: throw .malformed("the envelope has no :hash")
+        }
+        guard constantTimeEqual(claimed, digestBytes(body)) else { throw .invalidSignature }
     }
 
     /// Caller id for this process as `plugin.psk.callertype` asks (MCollective's psk.rb `callerid`).

@@ -53,12 +53,29 @@ public enum SecurityError: Error, Sendable, Equatable, CustomStringConvertible {
 
 extension SecurityProvider {
     /// MCollective's `valid_callerid?`: `/^[\w]+=[\w\.\-]+$/`.
+    /// Checked on the UTF-8 bytes: every accepted character is ASCII, so any other byte fails.
     public static func isValidCallerID(_ id: String) -> Bool {
-        guard let equals = id.firstIndex(of: "=") else { return false }
-        let kind = id[..<equals]
-        let value = id[id.index(after: equals)...]
-        func isWord(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber || c == "_") }
-        return !kind.isEmpty && kind.allSatisfy(isWord)
-            && !value.isEmpty && value.allSatisfy { isWord($0) || $0 == "." || $0 == "-" }
+        if let verdict = id.utf8.withContiguousStorageIfAvailable(isValidCallerID) { return verdict }
+        return Array(id.utf8).withUnsafeBufferPointer(isValidCallerID)
+    }
+
+    private static func isValidCallerID(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")), equals > 0, equals < bytes.count - 1 else { return false }
+        for byte in bytes[..<equals] where !isWordByte(byte) { return false }
+        for byte in bytes[(equals + 1)...] where !(isWordByte(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")) {
+            return false
+        }
+        return true
+    }
+
+    /// Ruby's `\w` on ASCII: letters, digits, underscore.
+    private static func isWordByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "_"):
+            return true
+        default:
+            return false
+        }
     }
 }

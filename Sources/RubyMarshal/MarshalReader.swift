@@ -32,6 +32,10 @@ struct MarshalReader {
     private init(bytes: UnsafeBufferPointer<UInt8>, limits: MarshalLimits) {
         self.bytes = bytes
         self.limits = limits
+        // Room for an MCollective envelope's symbols and objects without regrowing; a longer
+        // document grows the tables as usual.
+        symbols.reserveCapacity(Swift.min(bytes.count / 4, 32))
+        objects.reserveCapacity(Swift.min(bytes.count / 4, 64))
     }
 
     /// Reads the header and one value; `consumed` is the offset just after it.
@@ -325,6 +329,14 @@ struct MarshalReader {
         var encoding: RubyEncoding?
         for _ in 0..<count {
             let name = try readSymbol(depth: depth + 1)
+            // Nearly every String carries exactly `E` => true/false: read that boolean in place
+            // (the same checks and counts as the general path below, without its bookkeeping).
+            if name == "E", offset < bytes.count, bytes[offset] == MarshalTag.true || bytes[offset] == MarshalTag.false {
+                try countNodes(1, at: offset)
+                encoding = bytes[offset] == MarshalTag.true ? .utf8 : .usASCII
+                offset += 1
+                continue
+            }
             let value = try readDetachedValue(depth: depth + 1)
             switch (name, value) {
             case ("E", .bool(let isUTF8)):

@@ -7,7 +7,7 @@
 /// those links are written only where a `MarshalDocument` recorded them.
 struct MarshalWriter {
     private(set) var output: [UInt8]
-    private var symbols: [String: Int] = [:]
+    private var symbols = MarshalSymbolTable()
     private var objectCount = 0
     private var flonums: [UInt64: Int] = [:]
     private var encodingNames: [String: Int] = [:]
@@ -207,7 +207,7 @@ struct MarshalWriter {
     }
 
     private mutating func writeSymbol(_ name: String) {
-        if let index = symbols[name] {
+        if let index = symbols.number(of: name) {
             output.append(MarshalTag.symlink)
             writeLong(index)
             return
@@ -216,7 +216,7 @@ struct MarshalWriter {
         if !isASCII { output.append(MarshalTag.ivar) }
         output.append(MarshalTag.symbol)
         writeBytes(name.utf8)
-        symbols[name] = symbols.count
+        symbols.add(name)
         if !isASCII {
             writeLong(1)
             writeEncoding(.utf8)

@@ -29,6 +29,21 @@ struct RubyHashBuilder {
 
     private func position(of key: RubyValue) -> Int? {
         if let positions { return positions[key] }
-        return pairs.firstIndex { $0.key == key }
+        return pairs.firstIndex { Self.sameKey($0.key, key) }
+    }
+
+    /// `==` on keys, with the usual key types (Symbols, Strings) compared without the general
+    /// enum equality: different lengths, the common case, are told apart at once.
+    private static func sameKey(_ a: RubyValue, _ b: RubyValue) -> Bool {
+        switch (a, b) {
+        case (.symbol(let x), .symbol(let y)):
+            return x.utf8.count == y.utf8.count && x == y
+        case (.string(let x), .string(let y)):
+            return x.bytes.count == y.bytes.count && x == y
+        case (.symbol, _), (.string, _):
+            return false
+        default:
+            return a == b
+        }
     }
 }

@@ -27,6 +27,16 @@ public enum RubyMarshal {
         }
     }
 
+    /// Decodes one complete Marshal document held in an Array (the common case: envelopes and
+    /// bodies), without the generic collection path.
+    public static func decode(_ bytes: [UInt8], limits: MarshalLimits = .default) throws(MarshalError) -> RubyValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(MarshalError) in
+            let result = try MarshalReader.read(buffer, limits: limits)
+            guard result.consumed == buffer.count else { throw .trailingBytes(offset: result.consumed) }
+            return result.document.value
+        }
+    }
+
     /// Decodes the Marshal document at the start of `bytes`, returning the value and how many
     /// bytes it took (header included). Bytes after it are left alone.
     public static func decodePrefix(_ bytes: some Collection<UInt8>, limits: MarshalLimits = .default)

@@ -21,6 +21,19 @@ public enum STOMPCommand: String, Sendable, Hashable, CaseIterable {
     case error = "ERROR"
 }
 
+extension STOMPCommand {
+    /// The command whose name is exactly `bytes`, without building a String.
+    init?(bytes: UnsafeRawBufferPointer) {
+        for (name, command) in Self.names where name.count == bytes.count && name.elementsEqual(bytes) {
+            self = command
+            return
+        }
+        return nil
+    }
+
+    private static let names: [([UInt8], STOMPCommand)] = allCases.map { (Array($0.rawValue.utf8), $0) }
+}
+
 /// Ordered STOMP headers. Repeated names are kept; lookups return the first (STOMP 1.2 §"Repeated Header Entries").
 public struct STOMPHeaders: Sendable, Equatable, Sequence {
     public typealias Element = (name: String, value: String)
@@ -34,6 +47,11 @@ public struct STOMPHeaders: Sendable, Equatable, Sequence {
     }
 
     public var count: Int { storage.count }
+
+    /// Makes room for `capacity` headers without reallocating.
+    public mutating func reserveCapacity(_ capacity: Int) {
+        storage.reserveCapacity(capacity)
+    }
 
     /// The first value for `name`.
     public subscript(_ name: String) -> String? {

@@ -116,6 +116,7 @@ public struct STOMPFrameDecoder: Sendable {
             if lineCount == 0 {
                 command = try Self.parseCommand(line)
                 headers = STOMPHeaders()
+                headers.reserveCapacity(Self.expectedHeaderCount)
                 contentLength = nil
             } else if line.isEmpty {
                 bodyStart = lineStart
@@ -155,13 +156,14 @@ public struct STOMPFrameDecoder: Sendable {
     }
 
     private static func parseCommand(_ line: UnsafeRawBufferPointer) throws(STOMPParseError) -> STOMPCommand {
-        guard line.count <= longestCommand, line.allSatisfy(isCommandByte),
-            let command = STOMPCommand(rawValue: String(decoding: line, as: UTF8.self))
-        else {
+        guard let command = STOMPCommand(bytes: line) else {
             throw STOMPParseError(.unknownCommand, "the frame does not start with a known STOMP command")
         }
         return command
     }
+
+    /// Header storage reserved per frame: MESSAGE frames from brokers carry about ten.
+    private static let expectedHeaderCount = 12
 
     private mutating func parseHeader(_ line: UnsafeRawBufferPointer) throws(STOMPParseError) {
         guard let colon = line.firstIndex(of: STOMPByte.colon) else {
@@ -225,16 +227,29 @@ public struct STOMPFrameDecoder: Sendable {
                     throw STOMPParseError(.invalidEscape, "a header contains the undefined escape '\\\(Character(Unicode.Scalar(escaped)))'")
                 }
             }
-            return try validated(out)
+            guard let text = String(validating: out, as: UTF8.self) else {
+                throw STOMPParseError(.invalidUTF8, "a header is not valid UTF-8")
+            }
+            return text
         }
         return try validated(raw)
     }
 
-    private static func validated<Bytes: Collection<UInt8>>(_ bytes: Bytes) throws(STOMPParseError) -> String {
+    private static func validated(_ raw: UnsafeRawBufferPointer) throws(STOMPParseError) -> String {
+        let bytes = raw.assumingMemoryBound(to: UInt8.self)
+        // Header text is almost always ASCII, which is valid UTF-8 as it stands; decoding it
+        // this way skips the generic validating initializer (most of a frame's parsing cost).
+        if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw STOMPParseError(.invalidUTF8, "a header is not valid UTF-8")
         }
         return text
+    }
+
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var combined: UInt8 = 0
+        for byte in bytes { combined |= byte }
+        return combined < 0x80
     }
 
     // MARK: - Body

@@ -33,10 +33,7 @@ public enum STOMPFrameEncoder {
                 buffer.writeInteger(STOMPByte.lf)
                 continue
             }
-            writeText(header.name, into: &buffer, escape: escape)
-            buffer.writeInteger(STOMPByte.colon)
-            writeText(header.value, into: &buffer, escape: escape)
-            buffer.writeInteger(STOMPByte.lf)
+            writeHeader(name: header.name, value: header.value, into: &buffer, escape: escape)
         }
         if !wroteLength, bodyLength > 0 {
             buffer.writeString("content-length:")
@@ -76,10 +73,35 @@ public enum STOMPFrameEncoder {
     /// Appends one `name:value\n` header line, escaped as ``encode(_:into:escapeHeaders:)`` would.
     /// For callers that assemble frames piecewise (the broker pre-encodes MESSAGE header blocks).
     public static func writeHeader(name: String, value: String, into buffer: inout ByteBuffer, escape: Bool) {
+        if writeVerbatim(name: name, value: value, into: &buffer, escape: escape) { return }
         writeText(name, into: &buffer, escape: escape)
         buffer.writeInteger(STOMPByte.colon)
         writeText(value, into: &buffer, escape: escape)
         buffer.writeInteger(STOMPByte.lf)
+    }
+
+    /// The usual case, a header with nothing to escape, as one copy into the buffer (not four
+    /// writes, each with its own capacity and exclusivity checks). False, writing nothing, when
+    /// a byte needs escaping or a string is not stored contiguously.
+    private static func writeVerbatim(name: String, value: String, into buffer: inout ByteBuffer, escape: Bool) -> Bool {
+        let written = name.utf8.withContiguousStorageIfAvailable { nameBytes in
+            value.utf8.withContiguousStorageIfAvailable { valueBytes -> Bool in
+                guard !needsEscaping(nameBytes, escape: escape), !needsEscaping(valueBytes, escape: escape) else { return false }
+                let length = nameBytes.count + valueBytes.count + 2
+                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { out in
+                    let base = out.baseAddress!
+                    if let name = nameBytes.baseAddress { base.copyMemory(from: name, byteCount: nameBytes.count) }
+                    base.storeBytes(of: STOMPByte.colon, toByteOffset: nameBytes.count, as: UInt8.self)
+                    if let value = valueBytes.baseAddress {
+                        (base + nameBytes.count + 1).copyMemory(from: value, byteCount: valueBytes.count)
+                    }
+                    base.storeBytes(of: STOMPByte.lf, toByteOffset: length - 1, as: UInt8.self)
+                    return length
+                }
+                return true
+            }
+        }
+        return (written ?? nil) ?? false
     }
 
     /// Appends a non-negative integer in decimal without allocating.
@@ -89,9 +111,9 @@ public enum STOMPFrameEncoder {
 
     private static func writeText(_ text: String, into buffer: inout ByteBuffer, escape: Bool) {
         let utf8 = text.utf8
-        let needsWork = utf8.contains { byte in
-            byte == STOMPByte.lf || byte == STOMPByte.cr || (escape && (byte == STOMPByte.colon || byte == STOMPByte.backslash))
-        }
+        let needsWork =
+            utf8.withContiguousStorageIfAvailable { needsEscaping($0, escape: escape) }
+            ?? needsEscaping(Array(utf8), escape: escape)
         guard needsWork else {
             buffer.writeString(text)
             return
@@ -110,5 +132,26 @@ public enum STOMPFrameEncoder {
                 buffer.writeInteger(byte)
             }
         }
+    }
+
+    /// Whether any byte must be escaped (or, in STOMP 1.0, replaced): LF, CR, and with
+    /// `escape` also `:` and `\`. One pass over contiguous bytes, no per-byte closure.
+    private static func needsEscaping(_ bytes: UnsafeBufferPointer<UInt8>, escape: Bool) -> Bool {
+        if escape {
+            for byte in bytes where byte <= STOMPByte.backslash {
+                if byte == STOMPByte.lf || byte == STOMPByte.cr || byte == STOMPByte.colon || byte == STOMPByte.backslash {
+                    return true
+                }
+            }
+        } else {
+            for byte in bytes where byte <= STOMPByte.cr {
+                if byte == STOMPByte.lf || byte == STOMPByte.cr { return true }
+            }
+        }
+        return false
+    }
+
+    private static func needsEscaping(_ bytes: [UInt8], escape: Bool) -> Bool {
+        bytes.withUnsafeBufferPointer { needsEscaping($0, escape: escape) }
     }
 }

@@ -106,10 +106,13 @@ public final class Fleet: Sendable {
         state.withLock { $0.port = port }
     }
 
-    public func startBroker(port requested: Int = 0) async throws {
+    /// Starts `chorus broker` on loopback; `config` is a broker configuration file to load
+    /// (its `listen` lines are replaced by the loopback port).
+    public func startBroker(port requested: Int = 0, config: String? = nil) async throws {
         let portFile = directory.appendingPathComponent("broker.port")
         try? FileManager.default.removeItem(at: portFile)
         var arguments = ["broker", "--listen", "127.0.0.1:\(requested)", "--port-file", portFile.path]
+        if let config { arguments += ["--config", config] }
         if let tls {
             let config = directory.appendingPathComponent("broker.cfg")
             try tls.brokerConfig(port: requested).joined(separator: "\n").write(to: config, atomically: true, encoding: .utf8)

@@ -11,8 +11,14 @@ struct InteropScenario: Sendable, CustomStringConvertible {
     var security: Security
     /// Nodes and clients of both kinds connect over TLS with client certificates.
     var tls = false
+    /// `plugin.<connector>.heartbeat_interval` of every node and client: 0 = STOMP 1.0; 30 =
+    /// STOMP 1.1 with MCollective's heart-beat offer (`30500,29500`).
+    var heartbeat = 0
 
-    var description: String { "\(broker.rawValue) broker, \(connector) connector, \(security.rawValue)\(tls ? ", TLS" : "")" }
+    var description: String {
+        "\(broker.rawValue) broker, \(connector) connector, \(security.rawValue)"
+            + (heartbeat > 0 ? ", STOMP 1.1 heart-beats" : "") + (tls ? ", TLS" : "")
+    }
 
     static let all: [InteropScenario] = [
         .init(broker: .rabbitmq, connector: "rabbitmq", security: .psk),
@@ -21,8 +27,9 @@ struct InteropScenario: Sendable, CustomStringConvertible {
         .init(broker: .chorus, connector: "rabbitmq", security: .psk),
         .init(broker: .rabbitmq, connector: "rabbitmq", security: .sslMarshal),
         .init(broker: .activemq, connector: "activemq", security: .sslMarshal),
-        .init(broker: .chorus, connector: "activemq", security: .sslMarshal),
-        .init(broker: .chorus, connector: "rabbitmq", security: .sslMarshal),
+        // Through chorus broker, both connectors run STOMP 1.0 (above, below) and 1.1 with heart-beats.
+        .init(broker: .chorus, connector: "activemq", security: .sslMarshal, heartbeat: 30),
+        .init(broker: .chorus, connector: "rabbitmq", security: .sslMarshal, heartbeat: 30),
         .init(broker: .rabbitmq, connector: "rabbitmq", security: .sslYAML),
         .init(broker: .activemq, connector: "activemq", security: .sslYAML),
         .init(broker: .chorus, connector: "activemq", security: .sslYAML),
@@ -98,14 +105,15 @@ struct MixedCollective: Sendable {
         }
         let state = try await harness.up(
             ["--broker", "none", "--port", String(port), "--connector", scenario.connector, "--nodes", "3", "--prefix", "mco"]
-                + scenario.harnessSecurity + ["--tls", scenario.tls ? "1" : "0"])
+                + scenario.harnessSecurity + ["--tls", scenario.tls ? "1" : "0", "--heartbeat", String(scenario.heartbeat)])
         let chorusNodes = Fleet.oracleNodes.enumerated().map { $0.element.renamed("chorus\($0.offset + 1)") }
         let fleet = try Fleet(
             nodes: chorusNodes, security: try scenario.fleetSecurity(state), connector: scenario.connector, tls: tls)
         fleet.useBroker(port: port)
         // Debian's mcollectived has rpcutil only; the Chorus nodes switch their other agents off
         // (MCollective's own activation settings), so both kinds serve the same agents.
-        try await fleet.startNodes(extra: ["activate_agents = 0", "plugin.rpcutil.activate_agent = 1"])
+        try await fleet.startNodes(
+            extra: ["activate_agents = 0", "plugin.rpcutil.activate_agent = 1", "plugin.\(scenario.connector).heartbeat_interval = \(scenario.heartbeat)"])
         let collective = MixedCollective(scenario: scenario, harness: harness, state: state, fleet: fleet, port: port)
         await brokers.adopt(chorusBroker)
         return collective

@@ -64,7 +64,19 @@ extension BrokerConfiguration {
             case "limits.max_header_line_bytes": limits.maxHeaderLineBytes = try integer(minimum: 16)
             case "limits.queue_depth": queueDepth = try integer(minimum: 1)
             case "limits.max_pending_messages": maxPendingMessagesPerConsumer = try integer(minimum: 1)
+            case "limits.max_connections": maxConnections = try integer(minimum: 1)
+            case "limits.max_subscriptions_per_connection": maxSubscriptionsPerConnection = try integer(minimum: 1)
+            case "limits.max_unacked": maxUnackedPerSubscription = try integer(minimum: 1)
+            case "limits.max_transactions_per_connection": maxTransactionsPerConnection = try integer(minimum: 1)
+            case "limits.max_frames_per_transaction": maxFramesPerTransaction = try integer(minimum: 1)
+            case "shutdown.grace_ms": shutdownGraceMilliseconds = try integer(minimum: 0)
             case "loglevel": logLevel = value
+            case "stats.listen":
+                guard let address = ListenAddress(parsingStatsListen: value) else {
+                    throw BrokerConfigurationError(
+                        line: lineNumber, message: "stats.listen must be HOST:PORT or a port, not '\(value)'")
+                }
+                statsListen = address
             case "tls.certificate": tls.certificateFile = value
             case "tls.private_key": tls.privateKeyFile = value
             case "tls.ca": tls.caFile = value
@@ -89,9 +101,27 @@ extension BrokerConfiguration {
                 exchanges[name] = type
             case _ where key.hasPrefix("user.") && key.count > 5:
                 users[String(key.dropFirst(5))] = value
+            case _ where key.hasPrefix("group."):
+                try accessControlLine(line: lineNumber) { () throws(AccessPolicyError) in
+                    try accessControl.addGroup(String(key.dropFirst(6)), members: value, line: lineNumber)
+                }
+            case _ where key.hasPrefix("acl."):
+                try accessControlLine(line: lineNumber) { () throws(AccessPolicyError) in
+                    try accessControl.addRule(pattern: String(key.dropFirst(4)), grants: value, line: lineNumber)
+                }
             default:
                 throw BrokerConfigurationError(line: lineNumber, message: "unknown setting '\(key)'")
             }
         }
+        if let problem = accessControl.problem(users: Set(users.keys)) {
+            throw BrokerConfigurationError(line: problem.line, message: problem.message)
+        }
+    }
+
+    /// Runs the parsing of a `group.` or `acl.` line, naming the line in its error.
+    private func accessControlLine(
+        line: Int, _ parse: () throws(AccessPolicyError) -> Void
+    ) throws(BrokerConfigurationError) {
+        do { try parse() } catch { throw BrokerConfigurationError(line: line, message: error.message) }
     }
 }

@@ -23,6 +23,12 @@ public final class BrokerMessage {
     /// time plus RabbitMQ's relative `expiration` header (a message is still delivered at exactly
     /// arrival + `expiration`, so `expiration:0` reaches only consumers present at once).
     public let expires: Int64
+    /// Whether the message was delivered before and came back unacknowledged (a NACK, or its
+    /// consumer unsubscribed or disconnected): its next MESSAGE frames say `redelivered:true`.
+    /// A queue message is at one place at a time, and a topic or exchange copy is only
+    /// redelivered to the subscription that had it, so the flag can live on the shared message.
+    /// See ``markRedelivered()``.
+    public private(set) var redelivered = false
 
     private var plainHeaderBlock: ByteBuffer?
     private var escapedHeaderBlock: ByteBuffer?
@@ -67,7 +73,10 @@ public final class BrokerMessage {
                 sawReplyTo = true
                 kept.add(header.name, replyTo ?? header.value)
             default:
-                kept.add(header.name, header.value)
+                // A repeated header is forwarded once, with its first value (STOMP 1.2 "Repeated
+                // Header Entries"; RabbitMQ and ActiveMQ do the same). Frames carry few headers,
+                // so the scan is cheaper than a set.
+                if kept[header.name] == nil { kept.add(header.name, header.value) }
             }
         }
         self.headers = kept
@@ -105,17 +114,39 @@ public final class BrokerMessage {
     /// `destination` (as delivered: ``Destination/deliveredPath``), `message-id`,
     /// `redelivered:false` for RabbitMQ-dialect destinations (as RabbitMQ writes it), the SEND's
     /// headers (with `content-length` set to the body's length), and the blank line ending the
-    /// headers. Encoded once per escaping mode.
+    /// headers. Encoded once per escaping mode; a ``redelivered`` message gets
+    /// `redelivered:true` after `message-id` whatever the dialect (ActiveMQ writes the header
+    /// only then).
     public func headerBlock(escaped: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
         if escaped, let escapedHeaderBlock { return escapedHeaderBlock }
         if !escaped, let plainHeaderBlock { return plainHeaderBlock }
+        let block = makeHeaderBlock(escaped: escaped, allocator: allocator)
+        if escaped { escapedHeaderBlock = block } else { plainHeaderBlock = block }
+        return block
+    }
+
+    /// Marks the message as delivered before: from now on its MESSAGE frames say
+    /// `redelivered:true` (the cached header blocks are encoded again). Every later delivery of
+    /// it is a redelivery, and a fresh message's deliveries never look at the flag.
+    func markRedelivered() {
+        guard !redelivered else { return }
+        redelivered = true
+        plainHeaderBlock = nil
+        escapedHeaderBlock = nil
+    }
+
+    private func makeHeaderBlock(escaped: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
         let deliveredPath = destination.deliveredPath
         var size = deliveredPath.utf8.count + messageID.utf8.count + 72
         for header in headers { size += header.name.utf8.count + header.value.utf8.count + 2 }
         var block = allocator.buffer(capacity: size)
         STOMPFrameEncoder.writeHeader(name: "destination", value: deliveredPath, into: &block, escape: escaped)
         STOMPFrameEncoder.writeHeader(name: "message-id", value: messageID, into: &block, escape: escaped)
-        if destination.isRabbitMQDialect { block.writeStaticString("redelivered:false\n") }
+        if redelivered {
+            block.writeStaticString("redelivered:true\n")
+        } else if destination.isRabbitMQDialect {
+            block.writeStaticString("redelivered:false\n")
+        }
         var wroteLength = false
         for header in headers {
             if header.name == "content-length" {
@@ -134,7 +165,6 @@ public final class BrokerMessage {
             block.writeStaticString("\n")
         }
         block.writeStaticString("\n")
-        if escaped { escapedHeaderBlock = block } else { plainHeaderBlock = block }
         return block
     }
 }

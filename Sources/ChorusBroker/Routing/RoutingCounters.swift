@@ -25,6 +25,24 @@ public struct RoutingCounters: Sendable, Equatable {
     public var subscriptions = 0
     /// Messages currently buffered in queues.
     public var bufferedMessages = 0
+    /// Messages delivered to client-acknowledged subscriptions and not yet ACKed or NACKed.
+    public var unackedMessagesCurrent = 0
+    /// Messages settled by ACK (a cumulative ACK counts every message it settles).
+    public var messagesAcknowledged = 0
+    /// Messages settled by NACK.
+    public var messagesNegativelyAcknowledged = 0
+    /// Deliveries marked `redelivered:true`: queue messages given back by a NACK or by a
+    /// consumer that unsubscribed or disconnected, and exchange copies NACKed.
+    public var messagesRedelivered = 0
+    /// Unacknowledged topic and exchange copies discarded (their subscription ended, or a NACK
+    /// on a topic, or a NACK with `requeue:false`).
+    public var unackedMessagesDiscarded = 0
+    /// Topic and exchange copies not delivered because their subscription already had
+    /// `maxUnacked` messages waiting for an acknowledgement.
+    public var unackedLimitDrops = 0
+    /// SUBSCRIBEs (and temp-queue reply queues) refused because the connection held
+    /// `maxSubscriptionsPerConnection` subscriptions.
+    public var subscriptionLimitExceeded = 0
 
     public init() {}
 }

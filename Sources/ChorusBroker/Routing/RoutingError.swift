@@ -9,6 +9,8 @@ public enum RoutingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The destination (path given) cannot be used for this operation: `/temp-queue/` is only
     /// valid in `reply-to`, reply queues are subscribed to by the broker itself.
     case invalidDestination(String)
+    /// The connection already holds this many subscriptions (`limits.max_subscriptions_per_connection`).
+    case subscriptionLimit(Int)
 
     public var description: String {
         switch self {
@@ -16,6 +18,8 @@ public enum RoutingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .exchangeNotFound(let name): "no exchange '\(name)' is declared"
         case .queueLocked(let name): "the queue '\(name)' is private to another connection"
         case .invalidDestination(let path): "'\(path)' cannot be used here"
+        case .subscriptionLimit(let limit):
+            "this connection already holds \(limit) subscriptions (limits.max_subscriptions_per_connection = \(limit))"
         }
     }
 }

@@ -12,7 +12,8 @@ public struct ConnectionID: Sendable, Hashable, CustomStringConvertible {
 ///
 /// A subscription with an `id` is keyed by it; an id-less one (STOMP 1.0, as MCollective sends)
 /// is keyed by its destination, so UNSUBSCRIBE can name either. MESSAGE frames carry a
-/// `subscription` header only when the SUBSCRIBE had an id, as ActiveMQ does.
+/// `subscription` header only when the SUBSCRIBE had an id, as ActiveMQ does. Its ``ackMode``
+/// says whether the routing core waits for ACKs (see ``UnackedMessages``).
 public struct Subscription: Sendable {
     /// The subscribing connection.
     public let connection: ConnectionID
@@ -24,6 +25,8 @@ public struct Subscription: Sendable {
     public let selector: Selector?
     /// Whether MESSAGE headers for it are escaped (its connection negotiated STOMP 1.1+).
     public let escapesHeaders: Bool
+    /// How its messages are acknowledged (the SUBSCRIBE's `ack` header).
+    public let ackMode: AckMode
     /// The bytes every MESSAGE to this subscription starts with: `MESSAGE\n` and, when it has an
     /// id, `subscription:<id>\n`. Encoded once here so deliveries do not allocate.
     public let frameLeader: ByteBuffer
@@ -31,12 +34,16 @@ public struct Subscription: Sendable {
     /// The per-connection key: the id, or the destination path for id-less subscriptions.
     public var key: String { id ?? destination.path }
 
-    public init(connection: ConnectionID, id: String?, destination: Destination, selector: Selector?, escapesHeaders: Bool) {
+    public init(
+        connection: ConnectionID, id: String?, destination: Destination, selector: Selector?, escapesHeaders: Bool,
+        ackMode: AckMode = .auto
+    ) {
         self.connection = connection
         self.id = id
         self.destination = destination
         self.selector = selector
         self.escapesHeaders = escapesHeaders
+        self.ackMode = ackMode
         var leader = ByteBuffer()
         leader.writeStaticString("MESSAGE\n")
         if let id {

@@ -24,11 +24,14 @@ import STOMP
 /// RabbitMQ's temp queues: a SEND whose `reply-to` is `/temp-queue/NAME` gets (once per
 /// connection and NAME) a private reply queue subscribed for this connection, and the forwarded
 /// `reply-to` becomes `/reply-queue/<generated name>`.
+///
+/// ACK and NACK are in `BrokerConnectionHandler+Acknowledgement.swift`, BEGIN, COMMIT and ABORT
+/// in `+Transactions.swift`, the graceful close at shutdown in `+Shutdown.swift`.
 final class BrokerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private enum Phase {
+    enum Phase {
         case awaitingConnect
         case connected
         case closing
@@ -43,12 +46,21 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
     private static let frameTrailer = ByteBuffer(bytes: [0, UInt8(ascii: "\n")])
     private static let heartbeat = ByteBuffer(bytes: [UInt8(ascii: "\n")])
 
-    private let router: BrokerRouter
-    private var logger: Logger
-    private var id = ConnectionID(0)
+    let router: BrokerRouter
+    private(set) var logger: Logger
+    private(set) var id = ConnectionID(0)
     private var isRegistered = false
-    private var context: ChannelHandlerContext?
-    private var phase = Phase.awaitingConnect
+    private(set) var context: ChannelHandlerContext?
+    var phase = Phase.awaitingConnect
+    /// The STOMP version agreed at CONNECT.
+    private(set) var version = STOMPVersion.v1_0
+    /// Whether CONNECT succeeded (its session was logged at info level, and so is its end).
+    private var loggedIn = false
+    /// This connection's open transactions and the frames they hold.
+    var transactions: TransactionState
+    /// Whether this connection was one too many (`limits.max_connections`): its first frame is
+    /// answered with an ERROR.
+    private var isOverConnectionLimit = false
     private var decoder: STOMPFrameDecoder
     private var inbound = ByteBuffer()
     private var escapesHeaders = false
@@ -57,7 +69,9 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
     /// `reply-to:/temp-queue/NAME` value → the `/reply-queue/…` it is rewritten to. Private reply
     /// queues live as long as the connection, so repeated requests reuse the string.
     private var replyQueuePaths: [String: String] = [:]
-    private var hasUnflushedWrites = false
+    /// What this connection's login may do (`acl.` lines), set at CONNECT.
+    private var access = ConnectionAccess.unrestricted
+    var hasUnflushedWrites = false
     private var wroteSinceHeartbeat = false
     private var lastRead = NIODeadline.now()
     private var pendingWhileUnwritable = 0
@@ -68,6 +82,9 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
         self.router = router
         self.logger = router.logger
         self.decoder = STOMPFrameDecoder(limits: router.configuration.limits)
+        self.transactions = TransactionState(
+            maxTransactions: router.configuration.maxTransactionsPerConnection,
+            maxFramesPerTransaction: router.configuration.maxFramesPerTransaction)
     }
 
     // MARK: Channel events
@@ -88,6 +105,12 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
         isRegistered = true
         logger[metadataKey: "connection"] = "\(id)"
         logger.debug("client \(id) connected from \(BrokerServer.describe(context.remoteAddress))")
+        if router.isOverConnectionLimit {
+            isOverConnectionLimit = true
+            router.connectionCounters.connectionLimitExceeded += 1
+            logger.warning(
+                "refusing client \(id) from \(BrokerServer.describe(context.remoteAddress)): limits.max_connections (\(router.configuration.maxConnections)) connections are open")
+        }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         connectTimer = context.eventLoop.scheduleTask(in: Self.connectTimeout) {
             let handler = bound.value
@@ -117,7 +140,7 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
         if isRegistered {
             isRegistered = false
             router.unregister(id)
-            logger.debug("client \(id) disconnected")
+            logger.log(level: loggedIn ? .info : .debug, "client \(id) disconnected")
         }
     }
 
@@ -145,8 +168,9 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        router.flushPending()
+        // Statistics first: a client that sees what this batch wrote sees it counted too.
         router.publishStats()
+        router.flushPending()
         context.fireChannelReadComplete()
     }
 
@@ -167,6 +191,14 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
         case .closing:
             return
         case .awaitingConnect:
+            if isOverConnectionLimit {
+                let limit = router.configuration.maxConnections
+                protocolError(
+                    "Too many connections",
+                    detail: "The broker already has \(limit) open connections (limits.max_connections = \(limit)); try again later.",
+                    frame: frame, countsAsProtocolError: false)
+                return
+            }
             guard frame.command == .connect || frame.command == .stomp else {
                 protocolError(
                     "Expected CONNECT", detail: "The first frame must be CONNECT or STOMP, not \(frame.command.rawValue).")
@@ -178,12 +210,11 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
             case .send: send(frame)
             case .subscribe: subscribe(frame)
             case .unsubscribe: unsubscribe(frame)
-            case .ack, .nack: receipt(for: frame)
+            case .ack, .nack: acknowledgement(frame)
             case .disconnect: disconnect(frame)
-            case .begin, .commit, .abort:
-                protocolError(
-                    "Transactions are not supported", detail: "This broker does not support BEGIN, COMMIT and ABORT.",
-                    frame: frame)
+            case .begin: begin(frame)
+            case .commit: commit(frame)
+            case .abort: abort(frame)
             case .connect, .stomp:
                 protocolError("Already connected", detail: "The client sent \(frame.command.rawValue) twice.", frame: frame)
             case .connected, .message, .receipt, .error:
@@ -201,7 +232,8 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
             if case .authenticationFailed = refusal {
                 isAuthFailure = true
                 router.connectionCounters.authFailures += 1
-                logger.info("client \(id): authentication failed for login '\(frame.headers["login"] ?? "")'")
+                logger.warning(
+                    "client \(id) from \(BrokerServer.describe(context?.remoteAddress)): authentication failed for login '\(frame.headers["login"] ?? "")'")
             }
             protocolError(refusal.message, detail: refusal.detail, frame: frame, countsAsProtocolError: !isAuthFailure)
         case .success(let negotiated):
@@ -209,27 +241,34 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
             connectTimer = nil
             phase = .connected
             if let host = frame.headers["host"], !host.isEmpty { virtualHost = host }
+            access = ConnectionAccess(router.configuration.accessControl.access(forLogin: frame.headers["login"]))
             var headers = STOMPHeaders()
             headers.add("server", "Chorus/\(BrokerServer.version)")
             headers.add("heart-beat", negotiated.heartBeatHeader)
             headers.add("session", "ID:\(router.runID)-\(id.rawValue)")
             headers.add("version", negotiated.version.rawValue)
             writeFrame(STOMPFrame(command: .connected, headers: headers))
+            version = negotiated.version
             escapesHeaders = negotiated.version.usesEscapes
             decoder.unescapesHeaders = escapesHeaders
             startHeartbeats(negotiated)
-            logger.debug(
-                "client \(id) connected with STOMP \(negotiated.version.rawValue), heart-beat \(negotiated.heartBeatHeader)")
+            loggedIn = true
+            logger.info(
+                "client \(id) from \(BrokerServer.describe(context?.remoteAddress)) logged in as '\(frame.headers["login"] ?? "")' with STOMP \(negotiated.version.rawValue), heart-beat \(negotiated.heartBeatHeader)")
         }
     }
 
-    private func send(_ frame: STOMPFrame) {
-        guard let destination = destination(of: frame) else { return }
+    func send(_ frame: STOMPFrame) {
+        guard let destination = destination(of: frame), authorized(.write, destination, frame: frame) else { return }
         if let expiration = frame.headers["expiration"], BrokerMessage.relativeExpiration(expiration) == nil {
             protocolError(
                 "precondition_failed",
                 detail: "PRECONDITION_FAILED - invalid expiration '\(expiration)': not a non-negative integer",
                 frame: frame)
+            return
+        }
+        if let transaction = frame.headers["transaction"] {
+            holdSend(frame, to: destination, in: transaction)
             return
         }
         var replyTo: String?
@@ -242,6 +281,7 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
                         "Invalid destination", detail: "'\(value)' is not a valid temp-queue destination", frame: frame)
                     return
                 }
+                guard authorized(.create, temporary, frame: frame) else { return }
                 do {
                     let queue = try router.temporaryQueue(temporary.name, for: id, escapesHeaders: escapesHeaders)
                     replyTo = "/reply-queue/" + queue
@@ -266,7 +306,7 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
     }
 
     private func subscribe(_ frame: STOMPFrame) {
-        guard let destination = destination(of: frame) else { return }
+        guard let destination = destination(of: frame), authorized(.read, destination, frame: frame) else { return }
         let subscriptionID = frame.headers["id"]
         if let subscriptionID, subscriptionID.hasPrefix("/temp-queue/") {
             protocolError("Invalid id", detail: "SUBSCRIBE 'id' may not start with /temp-queue/", frame: frame)
@@ -281,9 +321,10 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
                 return
             }
         }
+        guard let ackMode = ackMode(of: frame) else { return }
         let subscription = Subscription(
             connection: id, id: subscriptionID, destination: destination, selector: selector,
-            escapesHeaders: escapesHeaders)
+            escapesHeaders: escapesHeaders, ackMode: ackMode)
         do {
             try router.subscribe(subscription)
         } catch {
@@ -293,8 +334,18 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
         receipt(for: frame)
     }
 
+    /// Whether the login may do `operation` on `destination` (docs/BROKER.md, Access control);
+    /// if not, the denial is logged and counted and the client gets ERROR `access_refused`.
+    private func authorized(_ operation: AccessOperation, _ destination: Destination, frame: STOMPFrame) -> Bool {
+        guard let denial = access.denial(operation, on: destination, exists: { router.core.exists($0) }) else { return true }
+        router.connectionCounters.countDenial(of: denial.operation)
+        logger.warning("\(denial.logMessage(peer: BrokerServer.describe(context?.remoteAddress)))")
+        protocolError("access_refused", detail: denial.refusal, frame: frame, countsAsProtocolError: false)
+        return false
+    }
+
     /// Sends the ERROR frame for a refused SEND or SUBSCRIBE, worded as RabbitMQ words it.
-    private func routingError(_ error: RoutingError, frame: STOMPFrame) {
+    func routingError(_ error: RoutingError, frame: STOMPFrame) {
         switch error {
         case .duplicateSubscription:
             protocolError("Duplicate subscription", detail: "\(error).", frame: frame)
@@ -310,6 +361,11 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
             protocolError(
                 "Invalid destination", detail: "'\(path)' is not a valid destination for '\(frame.command.rawValue)'",
                 frame: frame)
+        case .subscriptionLimit(let limit):
+            protocolError(
+                "Too many subscriptions",
+                detail: "This connection already holds \(limit) subscriptions (limits.max_subscriptions_per_connection = \(limit)).",
+                frame: frame, countsAsProtocolError: false)
         }
     }
 
@@ -326,7 +382,14 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
             protocolError("Invalid id", detail: "UNSUBSCRIBE 'id' may not start with /temp-queue/", frame: frame)
             return
         }
-        router.core.unsubscribe(connection: id, id: subscriptionID, destination: destination)
+        guard router.unsubscribe(connection: id, id: subscriptionID, destination: destination) else {
+            // RabbitMQ and ActiveMQ both refuse an UNSUBSCRIBE that names nothing.
+            protocolError(
+                "No subscription found",
+                detail: "UNSUBSCRIBE must refer to an existing subscription of this connection; '\(subscriptionID ?? destination ?? "")' is none.",
+                frame: frame)
+            return
+        }
         receipt(for: frame)
     }
 
@@ -362,13 +425,13 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
         return destination
     }
 
-    private func receipt(for frame: STOMPFrame) {
+    func receipt(for frame: STOMPFrame) {
         guard let receipt = frame.headers["receipt"] else { return }
         writeFrame(STOMPFrame(command: .receipt, headers: [("receipt-id", receipt)]))
     }
 
     /// Sends ERROR (message header + body) and closes the connection once it is written.
-    private func protocolError(
+    func protocolError(
         _ message: String, detail: String, frame: STOMPFrame? = nil, countsAsProtocolError: Bool = true
     ) {
         guard phase != .closing else { return }
@@ -408,18 +471,32 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
         noteWrite()
     }
 
-    /// Writes one MESSAGE: the subscription's leader, the message's shared header block, the
-    /// body (the sender's buffer, not copied) and NUL + `\n`.
-    func deliver(_ subscription: Subscription, _ message: BrokerMessage) {
-        guard phase == .connected, let context else { return }
+    /// Writes one MESSAGE: the subscription's leader, on STOMP 1.2 for a client-acknowledged
+    /// delivery `ack:<tag>`, the message's shared header block, the body (the sender's buffer,
+    /// not copied) and NUL + `\n`. Returns whether it was written (not dropped for a slow
+    /// consumer or because the connection is closing).
+    func deliver(_ subscription: Subscription, _ message: BrokerMessage, tag: DeliveryTag) -> Bool {
+        guard phase == .connected, let context else { return false }
         if !context.channel.isWritable {
             guard pendingWhileUnwritable < router.configuration.maxPendingMessagesPerConsumer else {
+                if pendingWhileUnwritable == router.configuration.maxPendingMessagesPerConsumer {
+                    pendingWhileUnwritable += 1  // warn once until it catches up
+                    logger.warning(
+                        "client \(id) is a slow consumer: over \(Self.outboundHighWaterMark / 1_048_576) MiB and limits.max_pending_messages (\(router.configuration.maxPendingMessagesPerConsumer)) messages wait to be sent; dropping its messages until it catches up")
+                }
                 router.slowConsumerDrops += 1
-                return
+                return false
             }
             pendingWhileUnwritable += 1
         }
         context.write(wrapOutboundOut(subscription.frameLeader), promise: nil)
+        if tag.awaitsAcknowledgement, version == .v1_2 {
+            var ack = context.channel.allocator.buffer(capacity: 26)
+            ack.writeStaticString("ack:")
+            STOMPFrameEncoder.writeDecimal(Int(clamping: tag.rawValue), into: &ack)
+            ack.writeStaticString("\n")
+            context.write(wrapOutboundOut(ack), promise: nil)
+        }
         context.write(
             wrapOutboundOut(message.headerBlock(escaped: escapesHeaders, allocator: context.channel.allocator)),
             promise: nil)
@@ -428,6 +505,7 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
         }
         context.write(wrapOutboundOut(Self.frameTrailer), promise: nil)
         noteWrite()
+        return true
     }
 
     private func noteWrite() {

@@ -6,7 +6,8 @@ import STOMP
 /// The glue between the routing core and the connections, living on one event loop: it owns
 /// the ``RoutingCore``, knows each connection's handler, batches flushes (a connection that got
 /// deliveries while another connection's input was processed is flushed once, when that input
-/// batch ends) and publishes ``BrokerStats``.
+/// batch ends), publishes ``BrokerStats``, and at shutdown lets every connection finish writing
+/// (``closeAll(grace:)``).
 final class BrokerRouter {
     let eventLoop: any EventLoop
     let configuration: BrokerConfiguration
@@ -31,7 +32,10 @@ final class BrokerRouter {
         self.configuration = configuration
         self.stats = stats
         self.logger = logger
-        self.core = RoutingCore(queueDepth: configuration.queueDepth, exchanges: configuration.exchanges)
+        self.core = RoutingCore(
+            queueDepth: configuration.queueDepth, exchanges: configuration.exchanges,
+            maxUnacked: configuration.maxUnackedPerSubscription,
+            maxSubscriptionsPerConnection: configuration.maxSubscriptionsPerConnection)
         self.runID = "chorus-\(ProcessInfo.processInfo.processIdentifier)-\(Self.epochMilliseconds())"
     }
 
@@ -53,9 +57,19 @@ final class BrokerRouter {
         return id
     }
 
+    /// Whether a connection just registered is one too many (`limits.max_connections`).
+    var isOverConnectionLimit: Bool {
+        connectionCounters.connectionsCurrent > configuration.maxConnections
+    }
+
+    /// Forgets a closed connection: its open transactions are aborted, its subscriptions end
+    /// and its unacknowledged queue messages go back to their queues (to other consumers).
     func unregister(_ id: ConnectionID) {
-        guard connections.removeValue(forKey: id) != nil else { return }
-        core.removeConnection(id)
+        guard let handler = connections.removeValue(forKey: id) else { return }
+        let aborted = handler.abandonTransactions()
+        connectionCounters.transactionsOpenCurrent -= aborted
+        connectionCounters.transactionsAborted += aborted
+        core.removeConnection(id, now: Self.epochMilliseconds(), deliver: deliverToConnection)
         connectionCounters.connectionsCurrent -= 1
         publishStats()
     }
@@ -68,9 +82,34 @@ final class BrokerRouter {
     // MARK: Routing
 
     func publish(_ message: BrokerMessage, now: Int64) throws(RoutingError) {
-        try core.publish(message, now: now) { subscription, message in
-            connections[subscription.connection]?.deliver(subscription, message)
+        // A closure literal rather than `deliverToConnection`: the hot path builds no context.
+        try core.publish(message, now: now) { subscription, message, tag in
+            connections[subscription.connection]?.deliver(subscription, message, tag: tag) ?? false
         }
+    }
+
+    /// Hands one delivery of the routing core to its connection's handler.
+    private func deliverToConnection(_ subscription: Subscription, _ message: BrokerMessage, _ tag: DeliveryTag) -> Bool {
+        connections[subscription.connection]?.deliver(subscription, message, tag: tag) ?? false
+    }
+
+    /// Cancels subscriptions of `connection` (see ``RoutingCore/unsubscribe(connection:id:destination:now:deliver:)``).
+    func unsubscribe(connection: ConnectionID, id: String?, destination: String?) -> Bool {
+        core.unsubscribe(
+            connection: connection, id: id, destination: destination, now: Self.epochMilliseconds(),
+            deliver: deliverToConnection)
+    }
+
+    /// ACK (see ``RoutingCore/acknowledge(_:connection:now:deliver:)``); nil when nothing waits under `reference`.
+    func acknowledge(_ reference: AckReference, connection: ConnectionID) -> Int? {
+        core.acknowledge(reference, connection: connection, now: Self.epochMilliseconds(), deliver: deliverToConnection)
+    }
+
+    /// NACK (see ``RoutingCore/reject(_:connection:requeue:now:deliver:)``); nil when nothing waits under `reference`.
+    func reject(_ reference: AckReference, connection: ConnectionID, requeue: Bool) -> Int? {
+        core.reject(
+            reference, connection: connection, requeue: requeue, now: Self.epochMilliseconds(),
+            deliver: deliverToConnection)
     }
 
     /// The private reply queue of `connection` for `/temp-queue/<name>` (see
@@ -105,9 +144,7 @@ final class BrokerRouter {
     }
 
     func subscribe(_ subscription: Subscription) throws(RoutingError) {
-        try core.subscribe(subscription, now: Self.epochMilliseconds()) { subscription, message in
-            connections[subscription.connection]?.deliver(subscription, message)
-        }
+        try core.subscribe(subscription, now: Self.epochMilliseconds(), deliver: deliverToConnection)
     }
 
     /// Remembers that `handler` has unflushed writes.
@@ -137,6 +174,13 @@ final class BrokerRouter {
         snapshot.dropped = routing.queueOverflowDrops + slowConsumerDrops
         snapshot.expired = routing.expired
         snapshot.bufferedMessages = routing.bufferedMessages
+        snapshot.subscriptionLimitExceeded = routing.subscriptionLimitExceeded
+        snapshot.unackedMessagesCurrent = routing.unackedMessagesCurrent
+        snapshot.messagesAcknowledged = routing.messagesAcknowledged
+        snapshot.messagesNegativelyAcknowledged = routing.messagesNegativelyAcknowledged
+        snapshot.messagesRedelivered = routing.messagesRedelivered
+        snapshot.unackedMessagesDiscarded = routing.unackedMessagesDiscarded
+        snapshot.unackedLimitDrops = routing.unackedLimitDrops
         stats.publish(snapshot)
     }
 
@@ -153,10 +197,29 @@ final class BrokerRouter {
     }
 
     /// Closes every connection; the future completes when all are closed.
-    func closeAll() -> EventLoopFuture<Void> {
+    ///
+    /// With a `grace` period (shutdown): nothing more is routed, and each connection gets up to
+    /// `grace` to have the frames already queued for it written before it is closed. What is not
+    /// persisted anywhere (unacknowledged, buffered and in-transaction messages) is logged first,
+    /// and connections that could not finish writing in time afterwards.
+    func closeAll(grace: TimeAmount = .zero) -> EventLoopFuture<Void> {
         sweepTask?.cancel()
         sweepTask = nil
-        let closing = connections.values.map { $0.close() }
-        return EventLoopFuture.andAllComplete(closing, on: eventLoop)
+        let handlers = Array(connections.values)
+        guard grace > .zero else {
+            return EventLoopFuture.andAllComplete(handlers.map { $0.close() }, on: eventLoop)
+        }
+        let routing = core.counters
+        logger.info(
+            "shutting down \(handlers.count) connection(s): \(routing.unackedMessagesCurrent) message(s) delivered but not acknowledged, \(routing.bufferedMessages) buffered in queues, \(connectionCounters.transactionsOpenCurrent) open transaction(s); they are not persisted and will be lost; waiting up to \(grace.nanoseconds / 1_000_000) ms for queued frames to be written")
+        let closing = handlers.map { $0.closeAfterWriting(within: grace) }
+        let logger = self.logger
+        return EventLoopFuture.whenAllSucceed(closing, on: eventLoop).map { flushed in
+            let late = flushed.filter { !$0 }.count
+            if late > 0 {
+                logger.warning(
+                    "\(late) connection(s) had frames still unwritten after shutdown.grace_ms (\(grace.nanoseconds / 1_000_000) ms) and were closed anyway")
+            }
+        }
     }
 }

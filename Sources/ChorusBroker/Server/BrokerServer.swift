@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -27,17 +28,22 @@ public final class BrokerServer: Sendable {
     private let listeners: [any Channel]
     private let router: NIOLoopBound<BrokerRouter>
     private let logger: Logger
+    private let statsEndpoint: StatsEndpoint?
 
     private init(
         boundAddresses: [SocketAddress], statistics: BrokerStats, listeners: [any Channel],
-        router: NIOLoopBound<BrokerRouter>, logger: Logger
+        router: NIOLoopBound<BrokerRouter>, logger: Logger, statsEndpoint: StatsEndpoint?
     ) {
         self.boundAddresses = boundAddresses
         self.statistics = statistics
         self.listeners = listeners
         self.router = router
         self.logger = logger
+        self.statsEndpoint = statsEndpoint
     }
+
+    /// The address the HTTP statistics endpoint is bound to (`stats.listen`); nil without one.
+    public var statsAddress: SocketAddress? { statsEndpoint?.address }
 
     /// The counters now.
     public var stats: BrokerStats.Snapshot { statistics.snapshot }
@@ -54,6 +60,7 @@ public final class BrokerServer: Sendable {
         configuration: BrokerConfiguration, group: any EventLoopGroup, logger: Logger? = nil
     ) async throws -> BrokerServer {
         let logger = logger ?? defaultLogger(configuration)
+        let (startedAt, startedUptime) = (Date(), ContinuousClock.now)
         let loop = group.next()
         let statistics = BrokerStats()
         let router = try await loop.submit {
@@ -96,6 +103,7 @@ public final class BrokerServer: Sendable {
 
         var listeners: [any Channel] = []
         var addresses: [SocketAddress] = []
+        var statsEndpoint: StatsEndpoint?
         do {
             for address in configuration.listen {
                 let channel = try await bootstrap(tls: address.tls).bind(host: address.host, port: address.port).get()
@@ -103,13 +111,22 @@ public final class BrokerServer: Sendable {
                 if let local = channel.localAddress { addresses.append(local) }
                 logger.debug("listening on \(address.tls ? "tls://" : "")\(describe(channel.localAddress))")
             }
+            if let statsListen = configuration.statsListen {
+                let context = StatsDocument.Context(
+                    configuration: configuration, boundAddresses: addresses.map { describe($0) }, startedAt: startedAt,
+                    startedUptime: startedUptime)
+                statsEndpoint = try await StatsEndpoint.start(
+                    listen: statsListen, group: group, brokerLoop: loop, statistics: statistics, context: context,
+                    logger: logger)
+            }
         } catch {
             for channel in listeners { try? await channel.close() }
             try? await loop.submit { router.value.closeAll() }.get().get()
             throw error
         }
         return BrokerServer(
-            boundAddresses: addresses, statistics: statistics, listeners: listeners, router: router, logger: logger)
+            boundAddresses: addresses, statistics: statistics, listeners: listeners, router: router, logger: logger,
+            statsEndpoint: statsEndpoint)
     }
 
     /// `host:port` (`[v6]:port`) for log lines; `?` when unknown.
@@ -131,13 +148,19 @@ public final class BrokerServer: Sendable {
         return logger
     }
 
-    /// Stops listening, closes every client connection and waits until they are closed.
+    /// Stops listening, then closes every client connection and waits until they are closed.
+    /// Nothing more is routed; each connection first gets up to `shutdown.grace_ms` to have the
+    /// frames already queued for it written (docs/BROKER.md, Shutdown).
     public func shutdown() async throws {
+        await statsEndpoint?.close()
         for listener in listeners {
             try? await listener.close()
         }
         let router = self.router
-        try await router.eventLoop.flatSubmit { router.value.closeAll() }.get()
+        try await router.eventLoop.flatSubmit {
+            let grace = router.value.configuration.shutdownGraceMilliseconds
+            return router.value.closeAll(grace: .milliseconds(Int64(grace)))
+        }.get()
         logger.info("broker stopped")
     }
 }

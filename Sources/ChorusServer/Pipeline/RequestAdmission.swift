@@ -80,7 +80,7 @@ public struct RequestAdmission: Sendable {
             statistics.filtered.wrappingAdd(1, ordering: .relaxed)
             return .badFilter(request, "\(error)")
         }
-        guard filter.matches(node.filterSubject()) else {
+        guard filter.matches(AdmissionSubject(node: node)) else {
             statistics.filtered.wrappingAdd(1, ordering: .relaxed)
             return .notTargeted(request)
         }

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// A STOMP client connection to one broker of a pool, as MCollective's connectors use it:
 /// CONNECT with login and virtual host, SUBSCRIBE, SEND, MESSAGE delivery, optional
@@ -26,7 +27,16 @@ public actor STOMPClient {
     private let group: any EventLoopGroup
     private let logger: Logger
 
-    private var writer: NIOAsyncChannelOutboundWriter<ByteBuffer>?
+    /// The connection frames are written to, once CONNECTED has arrived on it.
+    private var writer: (any Channel)?
+    /// The same connection and its escaping, once subscriptions are restored: `send` reads it
+    /// without entering the actor, so a node's replies and a client's requests cost no actor hop.
+    private nonisolated let ready = Mutex<ReadyConnection?>(nil)
+
+    private struct ReadyConnection: Sendable {
+        var channel: any Channel
+        var escapeHeaders: Bool
+    }
     private var channel: (any Channel)?
     private var subscriptions: [Subscription] = []
     private var waiters: [CheckedContinuation<Void, any Error>] = []
@@ -34,7 +44,6 @@ public actor STOMPClient {
     private var closed = false
     private var lastError: STOMPClientError?
     private var escapeHeaders = false
-    private var lastRead = NIODeadline.now()
     /// The broker the client is connected to now, if any.
     public private(set) var connectedEndpoint: STOMPEndpoint?
     /// The negotiated STOMP version ("1.0", "1.1", "1.2").
@@ -95,11 +104,24 @@ public actor STOMPClient {
     }
 
     /// Sends a message. Waits for a connection when reconnecting; throws when closed.
-    public func send(destination: String, headers: [(String, String)], body: ByteBuffer) async throws {
-        var all = headers
-        all.append(("destination", destination))
-        all.append(contentsOf: Self.standardHeaders(bodyLength: body.readableBytes))
-        let frame = STOMPFrame(command: .send, headers: STOMPHeaders(all), body: body)
+    ///
+    /// While connected it encodes and queues the frame on the connection from the caller's own
+    /// task; only when there is no usable connection does it wait on the actor for one.
+    public nonisolated func send(destination: String, headers: [(String, String)], body: ByteBuffer) async throws {
+        var all = STOMPHeaders()
+        all.reserveCapacity(headers.count + 3)
+        for (name, value) in headers { all.add(name, value) }
+        all.add("destination", destination)
+        for (name, value) in Self.standardHeaders(bodyLength: body.readableBytes) { all.add(name, value) }
+        let frame = STOMPFrame(command: .send, headers: all, body: body)
+        if let connection = ready.withLock({ $0 }), connection.channel.isActive {
+            Self.write(frame, to: connection.channel, escapeHeaders: connection.escapeHeaders)
+            return
+        }
+        try await sendWhenConnected(frame)
+    }
+
+    private func sendWhenConnected(_ frame: STOMPFrame) async throws {
         if writer == nil { try await waitUntilConnected() }
         try await write(frame)
     }
@@ -108,6 +130,7 @@ public actor STOMPClient {
     public func close() async {
         guard !closed else { return }
         closed = true
+        ready.withLock { $0 = nil }
         if writer != nil {
             try? await write(STOMPFrame(command: .disconnect, headers: Self.standardHeaders(bodyLength: 0)))
         }
@@ -148,11 +171,18 @@ public actor STOMPClient {
         return STOMPFrame(command: .subscribe, headers: headers)
     }
 
+    /// Encodes and queues one frame on the connection's event loop without waiting for it to be
+    /// written (as an async channel writer would, minus its per-write task hop). A connection
+    /// that has gone away is reported as `notConnected`.
     private func write(_ frame: STOMPFrame) async throws {
-        guard let writer else { throw STOMPClientError.notConnected }
-        var buffer = ByteBufferAllocator().buffer(capacity: frame.body.readableBytes + 256)
+        guard let writer, writer.isActive else { throw STOMPClientError.notConnected }
+        Self.write(frame, to: writer, escapeHeaders: escapeHeaders)
+    }
+
+    private static func write(_ frame: STOMPFrame, to channel: any Channel, escapeHeaders: Bool) {
+        var buffer = channel.allocator.buffer(capacity: STOMPFrameEncoder.estimatedSize(of: frame) + 32)
         STOMPFrameEncoder.encode(frame, into: &buffer, escapeHeaders: escapeHeaders && frame.command != .connect)
-        try await writer.write(buffer)
+        channel.writeAndFlush(buffer, promise: nil)
     }
 
     // MARK: - Connection loop
@@ -176,6 +206,7 @@ public actor STOMPClient {
             }
             connectedEndpoint = nil
             writer = nil
+            ready.withLock { $0 = nil }
             channel = nil
             if closed { break }
             guard configuration.reconnects else {
@@ -197,39 +228,62 @@ public actor STOMPClient {
         let tlsContext = try endpoint.tls.map { try self.tlsContext(for: $0, endpoint: endpoint) }
         let serverName = endpoint.tlsServerName
         let tlsErrors = TLSErrorRecorder()
-        let asyncChannel = try await ClientBootstrap(group: group)
+        let eventLoop = group.next()
+        let signals = STOMPSessionSignals(eventLoop: eventLoop)
+        let limits = configuration.limits
+        let frames = framesContinuation
+        let connecting = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: endpoint.host, port: endpoint.port) { channel in
+            .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tlsContext {
                         let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName)
                         try channel.pipeline.syncOperations.addHandlers(handler, tlsErrors)
                     }
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandler(
+                        STOMPSessionHandler(endpoint: endpoint, limits: limits, frames: frames, signals: signals))
                 }
             }
-        channel = asyncChannel.channel
+            .connect(host: endpoint.host, port: endpoint.port)
+        let connection: any Channel
+        do {
+            connection = try await connecting.get()
+        } catch {
+            signals.finish(error)
+            throw error
+        }
+        channel = connection
         escapeHeaders = false
         version = "1.0"
         let handshakes = connectionCount
+        var heartbeat: Task<Void, Never>?
+        var failure: (any Error)?
         do {
-            try await asyncChannel.executeThenClose { inbound, outbound in
-                try await self.converse(endpoint: endpoint, inbound: inbound, outbound: outbound)
-            }
-        } catch STOMPClientError.protocolError(let message) where connectionCount == handshakes && endpoint.tls == nil {
-            throw STOMPClientError.connectFailed(
-                endpoint: endpoint, reason: "the broker did not answer in STOMP (\(message)); \(Self.tlsPortHint)")
-        } catch let error as STOMPClientError {
-            throw error
+            try await converse(connection, endpoint: endpoint, signals: signals, heartbeat: &heartbeat)
+        } catch is STOMPSessionSignals.ClosedBeforeConnected {
+            failure = nil
         } catch {
-            guard connectionCount == handshakes else { throw error }
-            guard let settings = endpoint.tls else {
-                throw STOMPClientError.connectFailed(endpoint: endpoint, reason: "\(error) before CONNECTED (\(Self.tlsPortHint))")
+            failure = error
+        }
+        heartbeat?.cancel()
+        try? await connection.close()
+        if let failure {
+            switch failure {
+            case STOMPClientError.protocolError(let message) where connectionCount == handshakes && endpoint.tls == nil:
+                throw STOMPClientError.connectFailed(
+                    endpoint: endpoint, reason: "the broker did not answer in STOMP (\(message)); \(Self.tlsPortHint)")
+            case let error as STOMPClientError:
+                throw error
+            default:
+                guard connectionCount == handshakes else { throw failure }
+                guard let settings = endpoint.tls else {
+                    throw STOMPClientError.connectFailed(endpoint: endpoint, reason: "\(failure) before CONNECTED (\(Self.tlsPortHint))")
+                }
+                let reason = await TLSExplanation.explain(
+                    tlsErrors.error ?? failure, endpoint: endpoint, settings: settings, group: group)
+                throw STOMPClientError.tlsFailed(endpoint: endpoint, reason: reason)
             }
-            let reason = await TLSExplanation.explain(
-                tlsErrors.error ?? error, endpoint: endpoint, settings: settings, group: group)
-            throw STOMPClientError.tlsFailed(endpoint: endpoint, reason: reason)
         }
         if connectionCount == handshakes && !closed {
             let hint = endpoint.tls.map {
@@ -254,74 +308,35 @@ public actor STOMPClient {
         }
     }
 
+    /// CONNECT, wait for CONNECTED, subscribe, and wait until the connection ends. Frames after
+    /// CONNECTED reach `frames` from the event loop directly (`STOMPSessionHandler`).
     private func converse(
-        endpoint: STOMPEndpoint,
-        inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
-        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+        _ connection: any Channel, endpoint: STOMPEndpoint, signals: STOMPSessionSignals, heartbeat: inout Task<Void, Never>?
     ) async throws {
-        var decoder = STOMPFrameDecoder(limits: configuration.limits)
-        var pending = ByteBuffer()
-        var buffer = ByteBufferAllocator().buffer(capacity: 256)
+        var buffer = connection.allocator.buffer(capacity: 256)
         STOMPFrameEncoder.encode(connectFrame(endpoint), into: &buffer, escapeHeaders: false)
-        try await outbound.write(buffer)
-
-        var heartbeat: Task<Void, Never>?
-        defer { heartbeat?.cancel() }
-        var connected = false
-        for try await chunk in inbound {
-            lastRead = .now()
-            if pending.readableBytes == 0 {
-                pending = chunk
-            } else {
-                var chunk = chunk
-                pending.writeBuffer(&chunk)
-            }
-            while let event = try decodeNext(&decoder, &pending) {
-                guard case .frame(let frame) = event else { continue }
-                if !connected {
-                    switch frame.command {
-                    case .connected:
-                        connected = true
-                        heartbeat = established(frame, endpoint: endpoint, outbound: outbound, decoder: &decoder)
-                        for subscription in subscriptions {
-                            try await write(subscribeFrame(subscription))
-                        }
-                        connectionCount += 1
-                        let waiting = waiters
-                        waiters.removeAll()
-                        for waiter in waiting { waiter.resume() }
-                    case .error:
-                        throw STOMPClientError.rejected(endpoint: endpoint, message: Self.errorText(frame))
-                    default:
-                        throw STOMPClientError.protocolError("expected CONNECTED, got \(frame.command.rawValue)")
-                    }
-                } else {
-                    framesContinuation.yield(frame)
-                }
-            }
-            pending.discardReadBytes()
+        try await connection.writeAndFlush(buffer)
+        let connected = try await signals.handshake.futureResult.get()
+        heartbeat = established(connected, endpoint: endpoint, connection: connection, signals: signals)
+        for subscription in subscriptions {
+            try await write(subscribeFrame(subscription))
         }
-    }
-
-    private func decodeNext(_ decoder: inout STOMPFrameDecoder, _ buffer: inout ByteBuffer) throws -> STOMPParseEvent? {
-        do {
-            return try decoder.next(&buffer)
-        } catch {
-            throw STOMPClientError.protocolError(error.description)
-        }
+        connectionCount += 1
+        let escape = escapeHeaders
+        ready.withLock { $0 = ReadyConnection(channel: connection, escapeHeaders: escape) }
+        let waiting = waiters
+        waiters.removeAll()
+        for waiter in waiting { waiter.resume() }
+        try await signals.ended.futureResult.get()
     }
 
     /// Records the negotiated session and starts heart-beating when both sides asked for it.
     private func established(
-        _ frame: STOMPFrame,
-        endpoint: STOMPEndpoint,
-        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
-        decoder: inout STOMPFrameDecoder
+        _ frame: STOMPFrame, endpoint: STOMPEndpoint, connection: any Channel, signals: STOMPSessionSignals
     ) -> Task<Void, Never>? {
         version = frame.headers["version"] ?? "1.0"
         escapeHeaders = version != "1.0"
-        decoder.unescapesHeaders = escapeHeaders
-        writer = outbound
+        writer = connection
         connectedEndpoint = endpoint
         let transport = endpoint.tls.map { $0.verification == .verified ? ", TLS, broker verified" : ", TLS, broker NOT verified" } ?? ""
         logger.info("connected to broker \(endpoint) (STOMP \(version)\(transport))")
@@ -334,10 +349,10 @@ public actor STOMPClient {
         let sendEvery = parts[1] > 0 ? max(ours + 500, parts[1]) : 0
         let expectEvery = parts[0] > 0 ? max(ours - 500, parts[0]) : 0
         guard sendEvery > 0 || expectEvery > 0 else { return nil }
-        return Task { await self.heartbeatLoop(sendEvery: sendEvery, expectEvery: expectEvery) }
+        return Task { await self.heartbeatLoop(sendEvery: sendEvery, expectEvery: expectEvery, signals: signals) }
     }
 
-    private func heartbeatLoop(sendEvery: Int, expectEvery: Int) async {
+    private func heartbeatLoop(sendEvery: Int, expectEvery: Int, signals: STOMPSessionSignals) async {
         let tick = max(100, min(sendEvery > 0 ? sendEvery : Int.max, expectEvery > 0 ? expectEvery : Int.max) / 2)
         var lastSent = NIODeadline.now()
         let eol = ByteBuffer(string: "\n")
@@ -345,10 +360,10 @@ public actor STOMPClient {
             try? await Task.sleep(for: .milliseconds(tick))
             let now = NIODeadline.now()
             if sendEvery > 0, now - lastSent >= .milliseconds(Int64(sendEvery)) {
-                try? await writer.write(eol)
+                writer.writeAndFlush(eol, promise: nil)
                 lastSent = now
             }
-            if expectEvery > 0, now - lastRead > .milliseconds(Int64(expectEvery) * 2) {
+            if expectEvery > 0, now - signals.lastReadTime > .milliseconds(Int64(expectEvery) * 2) {
                 logger.warning("no data or heart-beat from broker \(connectedEndpoint.map(String.init(describing:)) ?? "?") for \(expectEvery * 2) ms; reconnecting")
                 try? await channel?.close()
                 return
@@ -362,7 +377,7 @@ public actor STOMPClient {
         for waiter in waiting { waiter.resume(throwing: error) }
     }
 
-    private static func errorText(_ frame: STOMPFrame) -> String {
+    static func errorText(_ frame: STOMPFrame) -> String {
         let message = frame.headers["message"] ?? "ERROR"
         let body = String(String(buffer: frame.body).drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         return body.isEmpty ? message : "\(message): \(body)"

@@ -4,11 +4,37 @@ import Foundation
 import Logging
 import NIOPosix
 
+/// `chorus broker`: runs the broker (``BrokerRunCommand``, also when no subcommand is named) or
+/// shows a running broker's statistics (``BrokerStatsCommand``).
 struct BrokerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "broker",
-        abstract: "Run the embedded STOMP broker that nodes and clients connect to.",
-        discussion: """
+        abstract: "Run the embedded STOMP broker that nodes and clients connect to, or show its statistics.",
+        discussion: BrokerRunCommand.overview + """
+
+
+            Options of `chorus broker` (the same as `chorus broker run`): -c/--config FILE, \
+            --listen HOST:PORT (repeatable), --port-file PATH, --loglevel LEVEL, \
+            --stats-listen HOST:PORT; `chorus broker run --help` describes them.
+
+            `chorus broker stats` fetches the statistics of a running broker from its HTTP \
+            endpoint (stats.listen or --stats-listen; off unless set) and prints connections, \
+            messages by kind in and out, drops, security refusals and limits; --json prints the \
+            document, --watch SECONDS prints rates. `chorus broker stats --help` describes it.
+            """,
+        subcommands: [BrokerRunCommand.self, BrokerStatsCommand.self],
+        defaultSubcommand: BrokerRunCommand.self)
+}
+
+/// `chorus broker [run]`: the broker in the foreground until SIGINT or SIGTERM.
+struct BrokerRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the broker (what `chorus broker` without a subcommand does).",
+        discussion: overview)
+
+    /// What the broker does and its configuration file, for both help pages.
+    static let overview = """
             A small STOMP 1.0/1.1/1.2 broker speaking what both of MCollective's connectors need, \
             so nodes and clients can use it instead of ActiveMQ or RabbitMQ.
 
@@ -35,6 +61,12 @@ struct BrokerCommand: AsyncParsableCommand {
               listen = 127.0.0.1:61613
               # without user.* lines any login is accepted
               user.mcollective = marionette
+              user.alice = secret
+              # groups, and per destination who may read, write, create (first match decides;
+              # with acl.* lines anything not granted is denied; examples/broker/broker.cfg)
+              group.nodes = mcollective
+              group.clients = alice
+              acl./topic/mcollective.*.agent = read, create: nodes; write: clients
               # fastest heart-beat interval the broker sends / wants (ms); 0 = never
               heartbeat.send_ms = 5000
               heartbeat.receive_ms = 5000
@@ -58,6 +90,8 @@ struct BrokerCommand: AsyncParsableCommand {
               tls.ca = /etc/chorus/ca.pem
               # none | optional | required (default: required with tls.ca, else none)
               tls.verify_clients = required
+              # HTTP statistics endpoint (off unless set); a port alone = 127.0.0.1:PORT
+              stats.listen = 127.0.0.1:61680
 
             TLS: a client that speaks plaintext to a tls:// port gets a plaintext ERROR frame \
             ("TLS required") and is disconnected; a client whose certificate is missing (when \
@@ -66,10 +100,14 @@ struct BrokerCommand: AsyncParsableCommand {
             the broker keeps serving everyone else. Nodes and clients connect with \
             plugin.<connector>.pool.N.ssl = 1 and pool.N.ssl.ca, .ssl.cert, .ssl.key.
 
+            Statistics: with stats.listen = 127.0.0.1:61680 (or --stats-listen; a port alone \
+            means 127.0.0.1) the broker serves GET /stats (JSON), /metrics (Prometheus) and \
+            /healthz over HTTP; `chorus broker stats` reads them.
+
             Without a file it listens on 127.0.0.1:61613, accepts any login and declares the \
             default exchanges. SIGINT or SIGTERM stops it: listeners close, then every client \
             connection.
-            """)
+            """
 
     @Option(name: [.short, .long], help: "A broker configuration file (key = value).")
     var config: String?
@@ -87,9 +125,18 @@ struct BrokerCommand: AsyncParsableCommand {
     @Option(help: "Log level (debug, info, warn, error, fatal); overrides the file's loglevel.")
     var loglevel: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve statistics over HTTP on HOST:PORT (a port alone = 127.0.0.1:PORT); overrides the file's stats.listen.",
+            valueName: "host:port"))
+    var statsListen: String?
+
     func validate() throws {
         for address in listen where ListenAddress(parsing: address) == nil {
             throw ValidationError("--listen expects HOST:PORT, [IPv6]:PORT or tls://HOST:PORT, not '\(address)'")
+        }
+        if let statsListen, ListenAddress(parsingStatsListen: statsListen) == nil {
+            throw ValidationError("--stats-listen expects HOST:PORT or a port, not '\(statsListen)'")
         }
     }
 
@@ -104,6 +151,9 @@ struct BrokerCommand: AsyncParsableCommand {
         }
         if !listen.isEmpty {
             configuration.listen = listen.compactMap { ListenAddress(parsing: $0) }
+        }
+        if let statsListen {
+            configuration.statsListen = ListenAddress(parsingStatsListen: statsListen)
         }
         try LogSetup.bootstrap(path: nil, level: LogSetup.level(loglevel ?? configuration.logLevel))
         let logger = Logger(label: "broker")
@@ -137,6 +187,6 @@ struct BrokerCommand: AsyncParsableCommand {
         try await broker.shutdown()
         let stats = broker.stats
         logger.info(
-            "served \(stats.connectionsTotal) connections, \(stats.topicMessagesIn + stats.queueMessagesIn + stats.exchangeMessagesIn) messages in, \(stats.topicMessagesOut + stats.queueMessagesOut + stats.exchangeMessagesOut) out, \(stats.dropped) dropped, \(stats.expired) expired, \(stats.authFailures) failed logins, \(stats.tlsHandshakeFailures) TLS handshake failures (\(stats.tlsPlaintextRefused) plaintext)")
+            "served \(stats.connectionsTotal) connections, \(stats.topicMessagesIn + stats.queueMessagesIn + stats.exchangeMessagesIn) messages in, \(stats.topicMessagesOut + stats.queueMessagesOut + stats.exchangeMessagesOut) out, \(stats.dropped) dropped, \(stats.expired) expired, \(stats.authFailures) failed logins, \(stats.authorizationDenials) access denials, \(stats.tlsHandshakeFailures) TLS handshake failures (\(stats.tlsPlaintextRefused) plaintext)")
     }
 }

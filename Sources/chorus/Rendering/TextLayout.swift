@@ -5,20 +5,26 @@ enum TextLayout {
     /// Ruby's `"%-<width>s"`: left-aligned, padded with spaces, never truncated.
     static func padRight(_ text: String, _ width: Int) -> String {
         let count = text.unicodeScalars.count
-        return count >= width ? text : text + String(repeating: " ", count: width - count)
+        return count >= width ? text : text + spaces(width - count)
     }
 
     /// Ruby's `"%<width>s"`: right-aligned.
     static func padLeft(_ text: String, _ width: Int) -> String {
         let count = text.unicodeScalars.count
-        return count >= width ? text : String(repeating: " ", count: width - count) + text
+        return count >= width ? text : spaces(width - count) + text
     }
 
-    static func spaces(_ count: Int) -> String { String(repeating: " ", count: max(0, count)) }
+    /// `count` spaces, written as bytes (`String(repeating:count:)` builds them one Character at a time).
+    static func spaces(_ count: Int) -> String {
+        String(unsafeUninitializedCapacity: max(0, count)) { buffer in
+            buffer.initialize(repeating: UInt8(ascii: " "))
+            return buffer.count
+        }
+    }
 
     /// Ruby's `"%.<digits>f"`.
     static func fixed(_ value: Double, digits: Int) -> String {
-        String(format: "%.\(digits)f", value)
+        FixedPoint.format(value, digits: digits) ?? String(format: "%.\(digits)f", value)
     }
 
     /// Milliseconds in a Duration, as a Double.
