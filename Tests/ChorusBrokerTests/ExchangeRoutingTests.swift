@@ -208,7 +208,8 @@ struct ExchangeRoutingTests {
             headers: STOMPHeaders([("reply-to", "/temp-queue/mcollective_reply_discovery"), ("reply-to", "/temp-queue/2")]),
             body: ByteBuffer(), replyTo: "/reply-queue/amq.gen-Y")
         #expect(request.headers["reply-to"] == "/reply-queue/amq.gen-Y")
-        #expect(request.headers.map(\.value) == ["/reply-queue/amq.gen-Y", "/temp-queue/2"])
+        // A repeated header is forwarded once, with its first value (rewritten here).
+        #expect(request.headers.map(\.value) == ["/reply-queue/amq.gen-Y"])
         #expect(String(buffer: request.headerBlock(escaped: false, allocator: ByteBufferAllocator()))
             .hasPrefix("destination:/exchange/mcollective_broadcast/discovery\nmessage-id:ID:10\nredelivered:false\nreply-to:"))
         let activeMQ = BrokerMessage(destination: Destination("/queue/q")!, messageID: "ID:11", headers: STOMPHeaders(), body: ByteBuffer())
