@@ -87,12 +87,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // Load generators that measure brokers and fleets (`chorus bench`): process sampling,
+        // latency summaries, the brokers under test, the scenarios.
+        .target(
+            name: "ChorusBench",
+            dependencies: [
+                "STOMP", "ChorusCore", "ChorusSecurity", "ChorusConnector", "ChorusServer", "ChorusAgents", "ChorusClient", "ChorusBroker",
+                "RubyMarshal",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         // The executable: thin commands and rendering.
         .executableTarget(
             name: "chorus",
             dependencies: [
                 "ChorusCore", "ChorusSecurity", "STOMP", "ChorusBroker", "ChorusConnector",
-                "ChorusServer", "ChorusAgents", "ChorusClient", "RubyMarshal",
+                "ChorusServer", "ChorusAgents", "ChorusClient", "RubyMarshal", "ChorusBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -136,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "chorus", "ChorusTestSupport", "ChorusCore", "RubyMarshal", "STOMP", "ChorusSecurity",
+                "chorus", "ChorusTestSupport", "ChorusCore", "RubyMarshal", "STOMP", "ChorusSecurity", "ChorusBench",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

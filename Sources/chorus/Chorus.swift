@@ -16,6 +16,6 @@ struct Chorus: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, BrokerCommand.self, ServerCommand.self, PingCommand.self, RPCCommand.self,
             FindCommand.self, FactsCommand.self, InventoryCommand.self, PluginCommand.self, ServiceCommand.self,
-            PackageCommand.self, PuppetCommand.self, ResourceCommand.self,
+            PackageCommand.self, PuppetCommand.self, ResourceCommand.self, BenchCommand.self,
         ])
 }

@@ -47,7 +47,9 @@ public final class NodeDaemon: Sendable {
     }
 
     /// Connects (retrying with back-off until a broker answers), subscribes, and serves until `shutdown()`.
-    public func run() async throws {
+    /// `onServing` is called once, when the connection is up and every SUBSCRIBE has been written
+    /// (`chorus bench` hosts thousands of nodes in one process and waits for each of them).
+    public func run(onServing: @Sendable () -> Void = {}) async throws {
         for collective in node.collectives {
             for subscription in connector.nodeSubscriptions(identity: node.identity, collective: collective, agents: node.agentNames) {
                 try await client.subscribe(destination: subscription.destination, id: subscription.id, headers: subscription.headerPairs)
@@ -55,6 +57,7 @@ public final class NodeDaemon: Sendable {
         }
         try await client.connect()
         logger.info("\(node.identity) serving agents \(node.agentNames.joined(separator: ", ")) in collectives \(node.collectives.joined(separator: ", "))")
+        onServing()
         await withDiscardingTaskGroup { group in
             for await frame in client.frames {
                 switch frame.command {
