@@ -110,6 +110,8 @@ value() { [ -f "$OUT/$1-$2.json" ] && jq -r "$3 // empty" "$OUT/$1-$2.json" || t
 ratio() { if [ -n "$1" ] && [ -n "$2" ]; then awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; else echo "-"; fi; }
 num() { if [ -n "$1" ]; then awk -v a="$1" 'BEGIN { printf "%.0f", a }'; else echo "-"; fi; }
 failures=()
+# why ERRFILE: the error a failed run reported
+why() { grep -m 1 '^Error:' "$1" | sed 's/^Error: chorus bench: //' | cut -c1-200 || tail -n 1 "$1"; }
 # fleet NAME N ARGS…: one chorus bench fleet run; text in NAME-N.txt, its JSON line in NAME-N.json
 fleet() {
   local name="$1" n="$2"; shift 2
@@ -122,7 +124,7 @@ fleet() {
     say "  $(jq -r '"replies \(.replies), lost \(.lost), last reply \(.last_reply_ms) ms, \(.replies_per_second|floor) replies/s, broker \(.broker_messages_per_second // 0|floor) msg/s, \(.broker_rss_per_connection_bytes // 0|floor) B/connection"' "$base.json")"
   fi
   if [ "$status" != 0 ]; then
-    failures+=("$name at $n nodes: exit $status ($(tail -n 1 "$base.err"))")
+    failures+=("$name at $n nodes: exit $status: $(why "$base.err")")
     say "  FAILED (exit $status): $(tail -n 2 "$base.err" | tr '\n' ' ')"
   fi
 }
@@ -149,7 +151,7 @@ if [ "$FLEET" = 1 ]; then
     broker nodes lost conn_ms first_ms last_ms replies/s broker_msg/s B/conn brokerRSS brkCPU wrkCPU load
   for n in $SIZES; do
     for name in chorus-activemq activemq chorus-rabbitmq rabbitmq; do
-      [ -f "$OUT/$name-$n.json" ] || { [ -f "$OUT/$name-$n.txt" ] && printf '%-16s %7s  failed: %s\n' "$name" "$n" "$(tail -n 1 "$OUT/$name-$n.err" | cut -c1-120)"; continue; }
+      [ -f "$OUT/$name-$n.json" ] || { [ -f "$OUT/$name-$n.txt" ] && printf '%-16s %7s  failed: %s\n' "$name" "$n" "$(why "$OUT/$name-$n.err" | cut -c1-130)"; continue; }
       printf '%-16s %7s %6s %6s %10s %10s %10s %12s %12s %9sM %8s %8s %5s\n' "$name" "$n" \
         "$(value "$name" "$n" .lost)" "$(num "$(value "$name" "$n" .connect_ms)")" \
         "$(value "$name" "$n" .first_reply_ms)" "$(value "$name" "$n" .last_reply_ms)" \
