@@ -11,19 +11,11 @@ public final class ChildProcess: Sendable {
 
     /// Starts `executable` with `arguments`, standard output and error appended to `log`.
     public init(executable: String, arguments: [String], log: String) throws {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        SpawnDescriptors.closeAllAboveStandardStreams(&actions)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard result == 0 else { throw FleetError("cannot start \(executable): \(String(cString: strerror(result)))") }
-        self.pid = pid
+        do {
+            pid = try LoggedSpawn.start(executable, arguments: arguments, log: log)
+        } catch {
+            throw FleetError(error.description)
+        }
         ProcessReaper.shared.track(pid)
     }
 
@@ -33,7 +25,7 @@ public final class ChildProcess: Sendable {
             if status != nil { return false }
             var raw: Int32 = 0
             if waitpid(pid, &raw, WNOHANG) == pid {
-                status = Self.decode(raw)
+                status = LoggedSpawn.exitCode(waitStatus: raw)
                 return false
             }
             return true
@@ -59,7 +51,4 @@ public final class ChildProcess: Sendable {
         ProcessReaper.shared.untrack(pid)
     }
 
-    private static func decode(_ raw: Int32) -> Int32 {
-        (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
-    }
 }

@@ -75,7 +75,7 @@ public struct CommandResult: Sendable {
                 try await Task.sleep(for: .milliseconds(5))
             }
         }
-        let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let exitCode = LoggedSpawn.exitCode(waitStatus: status)
         let stdoutData = (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()
         let stderrData = (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data()
         return CommandResult(

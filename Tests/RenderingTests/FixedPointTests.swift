@@ -11,7 +11,7 @@ struct FixedPointTests {
     func knownCases() {
         let values: [Double] = [
             0, -0.0, 0.125, 0.375, 2.5, 0.5, 1.5, 1.005, 2.675, 0.045, 99.995, -0.001, -2.5, 123.456,
-            1234567.891, 5e-324, 1e-300, 4503599627370497, 1e15,
+            1234567.891, .leastNonzeroMagnitude, 1e-300, 4503599627370497, 1e15,
         ]
         for value in values {
             for digits in 0...6 {

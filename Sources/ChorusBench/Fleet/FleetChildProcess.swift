@@ -14,21 +14,11 @@ public final class FleetChildProcess: Sendable {
 
     /// Starts `executable` with `arguments`.
     public init(name: String, executable: String, arguments: [String], log: String) throws {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        SpawnDescriptors.closeAllAboveStandardStreams(&actions)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard result == 0 else {
-            throw FleetBenchError("cannot start \(name) (\(executable)): \(String(cString: strerror(result)))")
+        do {
+            pid = try LoggedSpawn.start(executable, arguments: arguments, log: log)
+        } catch {
+            throw FleetBenchError("\(name): \(error)")
         }
-        self.pid = pid
         self.name = name
         self.log = log
         Self.registry.withLock { $0[pid] = name }
@@ -40,7 +30,7 @@ public final class FleetChildProcess: Sendable {
             if status != nil { return false }
             var raw: Int32 = 0
             if waitpid(pid, &raw, WNOHANG) == pid {
-                status = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+                status = LoggedSpawn.exitCode(waitStatus: raw)
                 Self.registry.withLock { _ = $0.removeValue(forKey: pid) }
                 return false
             }

@@ -1,3 +1,4 @@
+import ChorusServer
 import Foundation
 
 /// A `chorus broker` the benchmark starts for itself: a child process of the same
@@ -19,7 +20,12 @@ public final class ChorusBrokerProcess: Sendable {
         let portFile = directory + "/port"
         let log = directory + "/broker.log"
         let arguments = ["broker", "--listen", "127.0.0.1:0", "--port-file", portFile, "--loglevel", "warning"] + extra
-        let pid = try spawn(executable, arguments, log: log)
+        let pid: Int32
+        do {
+            pid = try LoggedSpawn.start(executable, arguments: arguments, log: log)
+        } catch {
+            throw BrokerTargetError("chorus broker: \(error)")
+        }
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
@@ -65,22 +71,5 @@ public final class ChorusBrokerProcess: Sendable {
             usleep(10_000)
         }
         try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    private static func spawn(_ executable: String, _ arguments: [String], log: String) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard result == 0 else {
-            throw BrokerTargetError("cannot start \(executable) broker: \(String(cString: strerror(result)))")
-        }
-        return pid
     }
 }
